@@ -1,0 +1,37 @@
+import type { ShopContext } from "./context.server";
+import { readCartId, setCartIdCookie } from "./cart-cookie.server";
+import { createCart, retrieveCart } from "./medusa/cart.server";
+import { getRegion } from "./medusa/catalog.server";
+import type { Cart } from "./medusa/schemas";
+
+/**
+ * The shopper's open cart: the one named by their signed cookie, or a new one when they
+ * have none (or theirs was completed or has expired). `setCookie` is set when a new cart
+ * was made and must be sent back.
+ */
+export async function openCartFor(shop: ShopContext, request: Request): Promise<{ cart: Cart; setCookie?: string }> {
+  const cartId = await readCartId(shop.config, request);
+  if (cartId) {
+    const cart = await retrieveCart(shop, cartId);
+    if (cart && !cart.completed_at) return { cart };
+  }
+  const region = await getRegion(shop);
+  const cart = await createCart(shop, region.id);
+  shop.logger.log("info", "cart created", { step: "create_cart", cart_id: cart.id, outcome: "ok" });
+  return { cart, setCookie: await setCartIdCookie(shop.config, cart.id) };
+}
+
+/** The shopper's cart if they have an open one; never creates one. */
+export async function existingCartFor(shop: ShopContext, request: Request): Promise<Cart | null> {
+  const cartId = await readCartId(shop.config, request);
+  if (!cartId) return null;
+  const cart = await retrieveCart(shop, cartId);
+  return cart && !cart.completed_at ? cart : null;
+}
+
+/** Cart pages and answers are personal: never cached anywhere. */
+export function noStoreHeaders(setCookie?: string): Headers {
+  const headers = new Headers({ "cache-control": "private, no-store" });
+  if (setCookie) headers.append("set-cookie", setCookie);
+  return headers;
+}

@@ -1,0 +1,72 @@
+/**
+ * Structured JSON logs (checkout contract, section 6): one line per step, always with the
+ * request's trace id. Callers pass ids and outcomes, never secrets, client secrets or full
+ * emails; `maskEmail` exists for the rare line that must hint at who it was.
+ */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export type LogFields = {
+  msg?: string;
+  step?: string;
+  cart_id?: string;
+  attempt_id?: string;
+  duration_ms?: number;
+  outcome?: "ok" | "error" | "skipped" | "hit" | "miss" | "stale";
+  status?: number;
+  [key: string]: unknown;
+};
+
+export type Logger = {
+  traceId: string;
+  route: string;
+  log(level: LogLevel, msg: string, fields?: LogFields): void;
+  /** Runs `work`, then logs its step with duration and outcome; rethrows failures. */
+  step<T>(step: string, work: () => Promise<T>, fields?: LogFields): Promise<T>;
+};
+
+export function createLogger(traceId: string, route: string): Logger {
+  const log = (level: LogLevel, msg: string, fields: LogFields = {}) => {
+    const line = JSON.stringify({ level, msg, trace_id: traceId, route, ...fields, time: new Date().toISOString() });
+    if (level === "error" || level === "warn") console.error(line);
+    else console.log(line);
+  };
+  return {
+    traceId,
+    route,
+    log,
+    async step(step, work, fields = {}) {
+      const started = Date.now();
+      try {
+        const result = await work();
+        log("info", step, { step, ...fields, outcome: "ok", duration_ms: Date.now() - started });
+        return result;
+      } catch (error) {
+        const status = typeof error === "object" && error && "status" in error ? Number(error.status) : undefined;
+        log("warn", step, {
+          step,
+          ...fields,
+          outcome: "error",
+          duration_ms: Date.now() - started,
+          status,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      }
+    },
+  };
+}
+
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
+
+/** Takes the trace id of an incoming W3C `traceparent`, or makes a new one. */
+export function traceIdFor(request: Request): string {
+  const match = TRACEPARENT.exec(request.headers.get("traceparent")?.trim().toLowerCase() ?? "");
+  if (match?.[1] && !/^0+$/.test(match[1])) return match[1];
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at < 1) return "***";
+  return `${email[0]}***@${email.slice(at + 1)}`;
+}

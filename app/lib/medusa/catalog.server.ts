@@ -1,0 +1,65 @@
+import { z } from "zod";
+import type { ShopContext } from "../context.server";
+import { cachedJson } from "./edge-cache.server";
+import { product, productList, regionList, type Product, type Region } from "./schemas";
+
+/** Catalog reads: products and the shop's region, cached at the edge (short TTL + SWR). */
+const PRODUCT_FIELDS = [
+  "id",
+  "title",
+  "handle",
+  "subtitle",
+  "description",
+  "thumbnail",
+  "*images",
+  "*options",
+  "*options.values",
+  "*variants",
+  "*variants.options",
+  "*variants.options.option",
+  "*variants.calculated_price",
+  "+variants.inventory_quantity",
+  "+variants.manage_inventory",
+  "+variants.allow_backorder",
+].join(",");
+
+function cacheOptions(shop: ShopContext) {
+  return {
+    ttlSeconds: shop.config.CATALOG_CACHE_TTL_SECONDS,
+    swrSeconds: shop.config.CATALOG_CACHE_SWR_SECONDS,
+    waitUntil: shop.waitUntil,
+    logger: shop.logger,
+  };
+}
+
+/** The region the shop sells in: the first one Medusa lists (this storefront serves one). */
+export async function getRegion(shop: ShopContext): Promise<Region> {
+  const regions = await cachedJson(`${shop.cacheNamespace}:regions`, cacheOptions(shop), async () =>
+    (await shop.medusa.request("/store/regions", { schema: regionList })).regions,
+  );
+  const first = regions[0];
+  if (!first) throw new Error("Medusa has no region: seed one (npm run dev seeds the demo shop).");
+  return first;
+}
+
+export async function listProducts(shop: ShopContext, region: Region): Promise<Product[]> {
+  return cachedJson(`${shop.cacheNamespace}:products:${region.id}`, cacheOptions(shop), async () =>
+    (
+      await shop.medusa.request("/store/products", {
+        query: { region_id: region.id, fields: PRODUCT_FIELDS, limit: 100, order: "created_at" },
+        schema: productList,
+      })
+    ).products,
+  );
+}
+
+export async function getProductByHandle(shop: ShopContext, region: Region, handle: string): Promise<Product | null> {
+  return cachedJson(`${shop.cacheNamespace}:product:${region.id}:${handle}`, cacheOptions(shop), async () => {
+    const { products } = await shop.medusa.request("/store/products", {
+      query: { region_id: region.id, handle, fields: PRODUCT_FIELDS, limit: 1 },
+      schema: z.object({ products: z.array(product) }),
+    });
+    return products[0] ?? null;
+  });
+}
+

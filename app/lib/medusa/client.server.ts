@@ -1,0 +1,138 @@
+import type { z } from "zod";
+import type { Logger } from "../log.server";
+import { medusaErrorBody } from "./schemas";
+
+/**
+ * The one place that talks HTTP to Medusa's Store API: publishable key, a timeout on every
+ * call, the trace id as `x-request-id`, and the mapping of every failure to a
+ * `MedusaError` of a known kind. Responses are parsed with zod, so a malformed body is a
+ * `bad_response` here instead of an `undefined` deep in a page. See
+ * docs/decisions/0001-medusa-client.md for why this is not @medusajs/js-sdk.
+ */
+export type MedusaErrorKind =
+  /** Medusa answered with a non-2xx status. */
+  | "http"
+  /** No answer within the time limit. */
+  | "timeout"
+  /** Connection refused, reset or DNS failure. */
+  | "network"
+  /** A 2xx whose body is not the JSON we expect. */
+  | "bad_response";
+
+export class MedusaError extends Error {
+  override name = "MedusaError";
+  constructor(
+    readonly kind: MedusaErrorKind,
+    message: string,
+    readonly details: { status?: number; type?: string; code?: string; method: string; path: string },
+  ) {
+    super(message);
+  }
+  get status() {
+    return this.details.status;
+  }
+  /** True when retrying later may help: Medusa down, slow or answering 5xx. */
+  get isTransient() {
+    return this.kind !== "http" || (this.details.status ?? 0) >= 500;
+  }
+}
+
+export type MedusaRequest<S extends z.ZodType> = {
+  method?: "GET" | "POST" | "DELETE";
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  schema: S;
+};
+
+export type MedusaClient = {
+  baseUrl: string;
+  request<S extends z.ZodType>(path: string, init: MedusaRequest<S>): Promise<z.infer<S>>;
+};
+
+export type MedusaClientOptions = {
+  baseUrl: string;
+  publishableKey: string;
+  timeoutMs: number;
+  logger: Logger;
+  fetch?: typeof fetch;
+};
+
+export function createMedusaClient(options: MedusaClientOptions): MedusaClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+
+  async function request<S extends z.ZodType>(path: string, init: MedusaRequest<S>): Promise<z.infer<S>> {
+    const method = init.method ?? "GET";
+    const started = Date.now();
+    try {
+      const result = await send(path, method, init);
+      options.logger.log("debug", "medusa call", { step: "medusa", method, path, outcome: "ok", duration_ms: Date.now() - started });
+      return result;
+    } catch (error) {
+      const details = error instanceof MedusaError ? { kind: error.kind, status: error.status } : {};
+      options.logger.log("debug", "medusa call", { step: "medusa", method, path, outcome: "error", duration_ms: Date.now() - started, ...details });
+      throw error;
+    }
+  }
+
+  async function send<S extends z.ZodType>(path: string, method: string, init: MedusaRequest<S>): Promise<z.infer<S>> {
+    const url = new URL(baseUrl + path);
+    for (const [key, value] of Object.entries(init.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const where = { method, path };
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "x-publishable-api-key": options.publishableKey,
+      "x-request-id": options.logger.traceId,
+    };
+    if (init.body !== undefined) headers["content-type"] = "application/json";
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await doFetch(url, {
+        method,
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
+        throw new MedusaError("timeout", `Medusa did not answer ${method} ${path} within ${options.timeoutMs} ms`, where);
+      }
+      throw new MedusaError("network", `Could not reach Medusa for ${method} ${path}: ${String(error)}`, where);
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+
+    if (!response.ok) {
+      // Medusa errors are mostly `{type, message, code?}`, but an unknown route is an HTML 404.
+      const body = medusaErrorBody.parse(json ?? {});
+      throw new MedusaError("http", body.message ?? `Medusa answered ${response.status}`, {
+        ...where,
+        status: response.status,
+        type: body.type,
+        code: body.code,
+      });
+    }
+
+    const parsed = init.schema.safeParse(json);
+    if (!parsed.success) {
+      throw new MedusaError(
+        "bad_response",
+        `Medusa's answer to ${method} ${path} is not what the storefront expects: ${parsed.error.issues[0]?.message ?? "not JSON"}`,
+        { ...where, status: response.status },
+      );
+    }
+    return parsed.data;
+  }
+
+  return { baseUrl, request };
+}

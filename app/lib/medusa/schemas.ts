@@ -1,0 +1,127 @@
+import { z } from "zod";
+
+/**
+ * The parts of Medusa's Store API answers the storefront reads. Unknown fields are dropped;
+ * a missing required field makes the call a `bad_response` (see client.server.ts).
+ * Money is in major units and unrounded, exactly as Medusa sends it (medusa-facts.md).
+ */
+const money = z.number();
+const nullableString = z.string().nullish().transform((value) => value ?? null);
+
+export const medusaErrorBody = z
+  .object({ message: z.string(), type: z.string(), code: z.string() })
+  .partial()
+  .catch({});
+
+export const region = z.object({
+  id: z.string(),
+  name: z.string(),
+  currency_code: z.string(),
+  countries: z
+    .array(z.object({ iso_2: z.string(), display_name: nullableString, name: nullableString }))
+    .nullish()
+    .transform((value) => value ?? []),
+});
+export type Region = z.infer<typeof region>;
+export const regionList = z.object({ regions: z.array(region) });
+
+const variantOption = z.object({
+  value: z.string(),
+  option_id: nullableString,
+  option: z.object({ title: z.string() }).nullish(),
+});
+
+export const variant = z.object({
+  id: z.string(),
+  title: nullableString,
+  sku: nullableString,
+  inventory_quantity: z.number().nullish().transform((value) => value ?? null),
+  manage_inventory: z.boolean().nullish().transform((value) => value ?? true),
+  allow_backorder: z.boolean().nullish().transform((value) => value ?? false),
+  options: z.array(variantOption).nullish().transform((value) => value ?? []),
+  calculated_price: z
+    .object({ calculated_amount: money.nullable(), currency_code: nullableString })
+    .nullish()
+    .transform((value) => value ?? null),
+});
+export type Variant = z.infer<typeof variant>;
+
+export const product = z.object({
+  id: z.string(),
+  title: z.string(),
+  handle: z.string(),
+  subtitle: nullableString,
+  description: nullableString,
+  thumbnail: nullableString,
+  images: z
+    .array(z.object({ id: z.string(), url: z.string() }))
+    .nullish()
+    .transform((value) => value ?? []),
+  options: z
+    .array(z.object({ id: z.string(), title: z.string(), values: z.array(z.object({ value: z.string() })).nullish() }))
+    .nullish()
+    .transform((value) => value ?? []),
+  variants: z
+    .array(variant)
+    .nullish()
+    .transform((value) => value ?? []),
+});
+export type Product = z.infer<typeof product>;
+export const productList = z.object({ products: z.array(product), count: z.number() });
+
+export const address = z.object({
+  first_name: nullableString,
+  last_name: nullableString,
+  company: nullableString,
+  address_1: nullableString,
+  address_2: nullableString,
+  city: nullableString,
+  province: nullableString,
+  postal_code: nullableString,
+  country_code: nullableString,
+  phone: nullableString,
+});
+export type Address = z.infer<typeof address>;
+
+export const lineItem = z.object({
+  id: z.string(),
+  title: nullableString,
+  product_title: nullableString,
+  product_handle: nullableString,
+  variant_title: nullableString,
+  variant_id: nullableString,
+  thumbnail: nullableString,
+  quantity: z.number(),
+  unit_price: money,
+  subtotal: money.nullish(),
+  total: money.nullish(),
+});
+export type LineItem = z.infer<typeof lineItem>;
+
+export const cart = z.object({
+  id: z.string(),
+  email: nullableString,
+  region_id: nullableString,
+  currency_code: z.string(),
+  completed_at: nullableString,
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  items: z
+    .array(lineItem)
+    .nullish()
+    .transform((value) => value ?? []),
+  shipping_methods: z
+    .array(z.object({ id: z.string(), shipping_option_id: nullableString, name: nullableString, amount: money }))
+    .nullish()
+    .transform((value) => value ?? []),
+  shipping_address: address.nullish().transform((value) => value ?? null),
+  billing_address: address.nullish().transform((value) => value ?? null),
+  item_subtotal: money.nullish(),
+  item_total: money.nullish(),
+  subtotal: money.nullish(),
+  shipping_total: money.nullish(),
+  tax_total: money.nullish(),
+  discount_total: money.nullish(),
+  total: money,
+});
+export type Cart = z.infer<typeof cart>;
+export const cartResponse = z.object({ cart });

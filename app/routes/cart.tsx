@@ -1,0 +1,146 @@
+import { data, Form, Link, useNavigation } from "react-router";
+import { z } from "zod";
+import { Price } from "~/components/Price";
+import { existingCartFor, noStoreHeaders } from "~/lib/cart-session.server";
+import { backendFailure, orBackendFailure } from "~/lib/errors.server";
+import { removeLineItem, updateLineItem } from "~/lib/medusa/cart.server";
+import type { Route } from "./+types/cart";
+
+export function meta() {
+  return [{ title: "Your cart · Spike & Co." }];
+}
+
+export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { shop } = context;
+  const cart = await orBackendFailure(shop, () => existingCartFor(shop, request));
+  return data({ cart }, { headers: noStoreHeaders() });
+}
+
+const lineId = z.string().regex(/^cali_[A-Za-z0-9]+$/, "Unknown cart line");
+const cartIntent = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("update-quantity"),
+    line_id: lineId,
+    quantity: z.coerce.number().int("Enter a whole number").min(1, "At least 1; use Remove to take it out").max(99, "At most 99"),
+  }),
+  z.object({ intent: z.literal("remove"), line_id: lineId }),
+]);
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const { shop } = context;
+  const parsed = cartIntent.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) {
+    return data({ ok: false as const, message: parsed.error.issues[0]?.message ?? "Invalid request", lineId: null }, { status: 400 });
+  }
+  const intent = parsed.data;
+  try {
+    const cart = await existingCartFor(shop, request);
+    // Only lines of the shopper's own cart (from the signed cookie) can be changed.
+    if (!cart || !cart.items.some((item) => item.id === intent.line_id)) {
+      return data(
+        { ok: false as const, message: "That item is no longer in your cart.", lineId: intent.line_id },
+        { status: 404, headers: noStoreHeaders() },
+      );
+    }
+    const result =
+      intent.intent === "remove"
+        ? await removeLineItem(shop, cart.id, intent.line_id)
+        : await updateLineItem(shop, cart.id, intent.line_id, intent.quantity);
+    shop.logger.log("info", intent.intent, { step: intent.intent, cart_id: cart.id, outcome: result.problem ? "error" : "ok" });
+    if (result.problem) {
+      return data({ ok: false as const, message: result.problem.message, lineId: intent.line_id }, { status: 409, headers: noStoreHeaders() });
+    }
+    return data({ ok: true as const, message: intent.intent === "remove" ? "Item removed." : "Quantity updated.", lineId: intent.line_id }, { headers: noStoreHeaders() });
+  } catch (error) {
+    throw backendFailure(shop, error);
+  }
+}
+
+export default function CartPage({ loaderData, actionData }: Route.ComponentProps) {
+  const { cart } = loaderData;
+  const navigation = useNavigation();
+  const busyLine = navigation.state !== "idle" ? navigation.formData?.get("line_id") : null;
+
+  if (!cart || cart.items.length === 0) {
+    return (
+      <main className="page" id="main">
+        <h1>Your cart</h1>
+        <p>Your cart is empty.</p>
+        <p>
+          <Link to="/" className="button primary">
+            Browse products
+          </Link>
+        </p>
+        {actionData?.message ? <p role="status">{actionData.message}</p> : null}
+      </main>
+    );
+  }
+
+  const currency = cart.currency_code;
+  return (
+    <main className="page cart-page" id="main">
+      <h1>Your cart</h1>
+      <p role="status" aria-live="polite" className={actionData && !actionData.ok ? "form-error" : "form-success"}>
+        {actionData?.message}
+      </p>
+      <ul className="cart-lines" aria-label="Items in your cart">
+        {cart.items.map((item) => (
+          <li key={item.id} className="cart-line" data-testid="cart-line" aria-busy={busyLine === item.id}>
+            {item.thumbnail ? <img src={item.thumbnail} alt="" width={96} height={96} /> : null}
+            <div className="cart-line-info">
+              <h2>
+                {item.product_handle ? <Link to={`/products/${item.product_handle}`}>{item.product_title}</Link> : item.product_title}
+              </h2>
+              {item.variant_title ? <p className="muted">{item.variant_title}</p> : null}
+              <p>
+                <Price amount={item.unit_price} currency={currency} /> each
+              </p>
+            </div>
+            <Form method="post" className="quantity-form">
+              <input type="hidden" name="intent" value="update-quantity" />
+              <input type="hidden" name="line_id" value={item.id} />
+              <label className="field">
+                <span>Quantity for {item.product_title}</span>
+                <input type="number" name="quantity" defaultValue={item.quantity} key={item.quantity} min={1} max={99} inputMode="numeric" required />
+              </label>
+              <button type="submit" className="button">
+                Update
+              </button>
+            </Form>
+            <p className="line-total" data-testid="line-total">
+              <Price amount={item.total ?? item.unit_price * item.quantity} currency={currency} />
+            </p>
+            <Form method="post">
+              <input type="hidden" name="intent" value="remove" />
+              <input type="hidden" name="line_id" value={item.id} />
+              <button type="submit" className="button link" aria-label={`Remove ${item.product_title} ${item.variant_title ?? ""}`.trim()}>
+                Remove
+              </button>
+            </Form>
+          </li>
+        ))}
+      </ul>
+      <section className="cart-summary" aria-labelledby="summary-heading">
+        <h2 id="summary-heading">Order summary</h2>
+        <dl>
+          <dt>Subtotal</dt>
+          <dd data-testid="cart-subtotal">
+            <Price amount={cart.item_subtotal ?? cart.subtotal} currency={currency} />
+          </dd>
+          <dt>Shipping</dt>
+          <dd>{cart.shipping_methods.length ? <Price amount={cart.shipping_total} currency={currency} /> : "Calculated at checkout"}</dd>
+          <dt>Tax</dt>
+          <dd data-testid="cart-tax">
+            <Price amount={cart.tax_total} currency={currency} />
+          </dd>
+          <dt>Total</dt>
+          <dd data-testid="cart-total" className="total">
+            <Price amount={cart.total} currency={currency} />
+          </dd>
+        </dl>
+      </section>
+    </main>
+  );
+}

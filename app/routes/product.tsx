@@ -1,0 +1,149 @@
+import { useState } from "react";
+import { data, Form, Link, useNavigation } from "react-router";
+import { z } from "zod";
+import { Price } from "~/components/Price";
+import { StockBadge } from "~/components/StockBadge";
+import { noStoreHeaders, openCartFor } from "~/lib/cart-session.server";
+import { backendFailure, orBackendFailure } from "~/lib/errors.server";
+import { addLineItem } from "~/lib/medusa/cart.server";
+import { getProductByHandle, getRegion } from "~/lib/medusa/catalog.server";
+import type { Variant } from "~/lib/medusa/schemas";
+import { stockState } from "~/lib/stock";
+import type { Route } from "./+types/product";
+
+export function meta({ data }: Route.MetaArgs) {
+  return [{ title: data ? `${data.product.title} · Spike & Co.` : "Product · Spike & Co." }];
+}
+
+export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
+
+export async function loader({ params, context }: Route.LoaderArgs) {
+  const { shop } = context;
+  const found = await orBackendFailure(shop, async () => {
+    const region = await getRegion(shop);
+    return { region, product: await getProductByHandle(shop, region, params.handle) };
+  });
+  if (!found.product) throw data({ message: "Product not found" }, { status: 404 });
+  return { product: found.product, currency: found.region.currency_code };
+}
+
+const addToCart = z.object({
+  intent: z.literal("add"),
+  variant_id: z.string().min(1, "Choose an option").max(100),
+  quantity: z.coerce.number().int("Enter a whole number").min(1, "Add at least one").max(99, "At most 99 at a time"),
+});
+
+export async function action({ request, params, context }: Route.ActionArgs) {
+  const { shop } = context;
+  const parsed = addToCart.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) {
+    return data({ ok: false as const, message: parsed.error.issues[0]?.message ?? "Check your choice and try again." }, { status: 400 });
+  }
+  const { variant_id, quantity } = parsed.data;
+  try {
+    const region = await getRegion(shop);
+    const product = await getProductByHandle(shop, region, params.handle);
+    const variant = product?.variants.find((candidate) => candidate.id === variant_id);
+    if (!variant) return data({ ok: false as const, message: "That option isn't available. Pick another one." }, { status: 400 });
+
+    const { cart, setCookie } = await openCartFor(shop, request);
+    const result = await addLineItem(shop, cart.id, variant.id, quantity);
+    if (result.problem) {
+      const message = result.problem.code === "out_of_stock" ? stockMessage(variant) : result.problem.message;
+      return data({ ok: false as const, message }, { status: 409, headers: noStoreHeaders(setCookie) });
+    }
+    shop.logger.log("info", "added to cart", { step: "add_line_item", cart_id: cart.id, outcome: "ok" });
+    return data({ ok: true as const, message: `Added ${quantity} × ${product?.title ?? "item"} to your cart.` }, { headers: noStoreHeaders(setCookie) });
+  } catch (error) {
+    throw backendFailure(shop, error);
+  }
+}
+
+function stockMessage(variant: Variant): string {
+  const state = stockState(variant);
+  if (state.kind === "out") return "Sorry, this option is sold out.";
+  if (state.kind === "low") return `Only ${state.left} left in stock. Lower the quantity (including what's already in your cart).`;
+  return "Sorry, there isn't enough stock for that quantity.";
+}
+
+function variantLabel(variant: Variant): string {
+  const values = variant.options.map((option) => option.value).join(" / ");
+  return values || variant.title || "Default";
+}
+
+export default function ProductPage({ loaderData, actionData }: Route.ComponentProps) {
+  const { product, currency } = loaderData;
+  const firstAvailable = product.variants.find((variant) => stockState(variant).kind !== "out") ?? product.variants[0];
+  const [selectedId, setSelectedId] = useState(firstAvailable?.id);
+  const selected = product.variants.find((variant) => variant.id === selectedId) ?? firstAvailable;
+  const navigation = useNavigation();
+  const adding = navigation.state !== "idle" && navigation.formData?.get("intent") === "add";
+  const soldOut = !selected || stockState(selected).kind === "out";
+
+  return (
+    <main className="page product-page" id="main">
+      <p>
+        <Link to="/">← All products</Link>
+      </p>
+      <div className="product-layout">
+        <div className="product-images">
+          {product.thumbnail ? <img src={product.thumbnail} alt={product.title} width={600} height={600} /> : null}
+        </div>
+        <div className="product-info">
+          <h1>{product.title}</h1>
+          {product.subtitle ? <p className="muted">{product.subtitle}</p> : null}
+          <p className="price price-large" data-testid="product-price">
+            <Price amount={selected?.calculated_price?.calculated_amount} currency={currency} />
+          </p>
+          {selected ? <StockBadge state={stockState(selected)} /> : null}
+          {product.description ? <p className="description">{product.description}</p> : null}
+
+          <Form method="post" className="add-to-cart">
+            <input type="hidden" name="intent" value="add" />
+            <fieldset>
+              <legend>Choose an option</legend>
+              <div className="variant-options">
+                {product.variants.map((variant) => {
+                  const state = stockState(variant);
+                  return (
+                    <label key={variant.id} className="variant-option">
+                      <input
+                        type="radio"
+                        name="variant_id"
+                        value={variant.id}
+                        checked={variant.id === selected?.id}
+                        disabled={state.kind === "out"}
+                        onChange={() => setSelectedId(variant.id)}
+                      />
+                      <span>{variantLabel(variant)}</span>
+                      <span className="muted">
+                        <Price amount={variant.calculated_price?.calculated_amount} currency={currency} />
+                        {state.kind === "low" ? ` · only ${state.left} left` : state.kind === "out" ? " · sold out" : ""}
+                      </span>
+                    </label>
+                  );
+                })}
+              </div>
+            </fieldset>
+            <label className="field quantity-field">
+              <span>Quantity</span>
+              <input type="number" name="quantity" defaultValue={1} min={1} max={99} inputMode="numeric" required />
+            </label>
+            <button type="submit" className="button primary" disabled={adding || soldOut} aria-busy={adding}>
+              {adding ? "Adding…" : soldOut ? "Sold out" : "Add to cart"}
+            </button>
+            <p role="status" aria-live="polite" className={actionData && !actionData.ok ? "form-error" : "form-success"}>
+              {actionData?.message}
+              {actionData?.ok ? (
+                <>
+                  {" "}
+                  <Link to="/cart">View cart</Link>
+                </>
+              ) : null}
+            </p>
+          </Form>
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,30 @@
+// `npm run dev` (vite dev) and `npm run preview` (the production build under wrangler dev):
+// starts the whole local stack, prints what runs where, and stops it all on Ctrl-C.
+import { startStack, type StorefrontMode } from "./stack.ts";
+
+const mode: StorefrontMode = process.argv[2] === "preview" ? "preview" : "dev";
+const log = (line: string) => console.log(`[stack] ${line}`);
+
+try {
+  const started = Date.now();
+  const stack = await startStack(mode, log);
+  console.log(`
+  Storefront     ${stack.storefrontUrl}   <- open this to shop
+  Medusa API     ${stack.medusaUrl}
+  Stripe (sim)   ${stack.stripeSimUrl}   (test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 declines)
+  Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops everything.
+`);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping...");
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+} catch (error) {
+  console.error(`\n[stack] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
