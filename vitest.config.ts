@@ -1,13 +1,38 @@
 import { defineConfig } from "vitest/config";
 
+// `npm test` runs every project. The global setup starts the local stack once (PostgreSQL,
+// Medusa, the Stripe simulator, the storefront under vite dev and as the production build)
+// and stops it at the end; see tests/setup/stack.ts.
 export default defineConfig({
   test: {
+    globalSetup: ["tests/setup/stack.ts"],
     projects: [
       {
         test: {
           name: "unit",
           include: ["tests/unit/**/*.test.ts"],
           environment: "node",
+        },
+      },
+      {
+        // The simulator on its own ports, driven by the real stripe client and Chromium.
+        test: {
+          name: "stripe-sim",
+          include: ["tests/stripe-sim/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      // Inside workerd: its own config file, because the React Router plugin needs one.
+      "tests/workers/vitest.config.ts",
+      {
+        test: {
+          name: "stack",
+          include: ["tests/stack/**/*.test.ts", "tests/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

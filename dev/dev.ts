@@ -7,9 +7,9 @@ const log = (line: string) => console.log(`[stack] ${line}`);
 
 try {
   const started = Date.now();
-  const stack = await startStack(mode, log);
+  const stack = await startStack([mode], log);
   console.log(`
-  Storefront     ${stack.storefrontUrl}   <- open this to shop
+  Storefront     ${stack.storefronts[mode]}   <- open this to shop
   Medusa API     ${stack.medusaUrl}
   Stripe (sim)   ${stack.stripeSimUrl}   (test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 declines)
   Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops everything.

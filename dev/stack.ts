@@ -2,6 +2,7 @@
 // (migrated and seeded), the Stripe simulator, and the storefront either under `vite dev`
 // or as the production build under `wrangler dev`. Everything started here is stopped by
 // `stop()`, by PID.
+import { startFaultProxy } from "./fault-proxy.ts";
 import { ensurePostgres } from "./postgres.ts";
 import { prepareMedusa, startMedusa } from "./medusa.ts";
 import { startStripeSim } from "./stripe-sim/server.ts";
@@ -9,12 +10,15 @@ import { stackSessionSecret, writeStackDevVars } from "./dev-vars.ts";
 import { assertPortFree, BIN, startProcess, waitForHttp, type Log, type Managed } from "./processes.ts";
 import path from "node:path";
 
-export type StorefrontMode = "dev" | "preview" | "none";
+export type StorefrontMode = "dev" | "preview";
 
 export type Stack = {
-  storefrontUrl: string | null;
+  /** Base URL of each storefront started (vite dev and/or the production build). */
+  storefronts: Partial<Record<StorefrontMode, string>>;
   medusaUrl: string;
   stripeSimUrl: string;
+  /** Where the storefronts reach Medusa: Medusa itself, or the fault proxy in tests. */
+  storefrontMedusaUrl: string;
   publishableKey: string;
   regionId: string;
   stop(): Promise<void>;
@@ -35,13 +39,25 @@ function port(name: string, fallback: number): number {
   return parsed;
 }
 
-export async function startStack(mode: StorefrontMode, log: Log): Promise<Stack> {
+const STOREFRONT_PORTS: Record<StorefrontMode, { env: string; fallback: number }> = {
+  dev: { env: "STOREFRONT_PORT", fallback: 5173 },
+  preview: { env: "PREVIEW_PORT", fallback: 8787 },
+};
+
+export type StackOptions = {
+  /** Put the fault-injecting proxy (dev/fault-proxy.ts) between the storefronts and Medusa. */
+  medusaProxy?: boolean;
+};
+
+export async function startStack(modes: StorefrontMode[], log: Log, options: StackOptions = {}): Promise<Stack> {
   const ports = {
-    storefront: mode === "preview" ? port("PREVIEW_PORT", 8787) : port("STOREFRONT_PORT", 5173),
     medusa: port("MEDUSA_PORT", 9000),
     stripeSim: port("STRIPE_SIM_PORT", 12111),
   };
-  if (mode !== "none") await assertPortFree(ports.storefront, "storefront", mode === "preview" ? "PREVIEW_PORT" : "STOREFRONT_PORT");
+  const storefrontPorts = modes.map((mode) => ({ mode, port: port(STOREFRONT_PORTS[mode].env, STOREFRONT_PORTS[mode].fallback) }));
+  for (const { mode, port: storefrontPort } of storefrontPorts) {
+    await assertPortFree(storefrontPort, `storefront (${mode})`, STOREFRONT_PORTS[mode].env);
+  }
   await assertPortFree(ports.medusa, "Medusa", "MEDUSA_PORT");
   await assertPortFree(ports.stripeSim, "Stripe simulator", "STRIPE_SIM_PORT");
 
@@ -51,7 +67,6 @@ export async function startStack(mode: StorefrontMode, log: Log): Promise<Stack>
   };
 
   try {
-    const storefrontUrl = mode === "none" ? null : `http://localhost:${ports.storefront}`;
     const stripeSim = await startStripeSim({
       port: ports.stripeSim,
       secretKey: SIMULATOR_KEYS.secretKey,
@@ -77,9 +92,23 @@ export async function startStack(mode: StorefrontMode, log: Log): Promise<Stack>
     stoppers.push(() => medusa.stop());
     log(`Medusa on ${medusa.url}`);
 
+    // Medusa's own Stripe webhook receives the simulator's events, as it would in a shop
+    // that configured it in Stripe's dashboard.
+    await addWebhookEndpoint(stripeSim.url, `${medusa.url}/hooks/payment/stripe_stripe`);
+
+    let storefrontMedusaUrl = medusa.url;
+    if (options.medusaProxy) {
+      const proxyPort = port("MEDUSA_PROXY_PORT", 9001);
+      await assertPortFree(proxyPort, "Medusa fault proxy", "MEDUSA_PROXY_PORT");
+      const proxy = await startFaultProxy({ target: medusa.url, port: proxyPort });
+      stoppers.push(() => proxy.close());
+      storefrontMedusaUrl = proxy.url;
+      log(`fault proxy to Medusa on ${proxy.url}`);
+    }
+
     writeStackDevVars({
       ENVIRONMENT: "development",
-      MEDUSA_BACKEND_URL: medusa.url,
+      MEDUSA_BACKEND_URL: storefrontMedusaUrl,
       MEDUSA_PUBLISHABLE_KEY: publishableKey,
       STRIPE_PUBLISHABLE_KEY: SIMULATOR_KEYS.publishableKey,
       STRIPE_SECRET_KEY: SIMULATOR_KEYS.secretKey,
@@ -89,21 +118,24 @@ export async function startStack(mode: StorefrontMode, log: Log): Promise<Stack>
       STRIPE_API_URL: stripeSim.url,
     });
 
-    if (storefrontUrl) {
-      const storefront = await startStorefront(mode as "dev" | "preview", ports.storefront, log);
+    const storefronts: Stack["storefronts"] = {};
+    for (const { mode, port: storefrontPort } of storefrontPorts) {
+      const url = `http://localhost:${storefrontPort}`;
+      const storefront = await startStorefront(mode, storefrontPort, log);
       stoppers.push(() => storefront.stop());
-      await waitForHttp(`${storefrontUrl}/favicon.svg`, 120_000, storefront);
-      log(`storefront (${mode === "dev" ? "vite dev" : "wrangler dev, production build"}) on ${storefrontUrl}`);
+      await waitForHttp(`${url}/favicon.svg`, 120_000, storefront);
+      storefronts[mode] = url;
+      log(`storefront (${mode === "dev" ? "vite dev" : "wrangler dev, production build"}) on ${url}`);
     }
 
-    return { storefrontUrl, medusaUrl: medusa.url, stripeSimUrl: stripeSim.url, publishableKey, regionId, stop };
+    return { storefronts, medusaUrl: medusa.url, storefrontMedusaUrl, stripeSimUrl: stripeSim.url, publishableKey, regionId, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-async function startStorefront(mode: "dev" | "preview", port: number, log: Log): Promise<Managed> {
+async function startStorefront(mode: StorefrontMode, port: number, log: Log): Promise<Managed> {
   if (mode === "dev") {
     return startProcess("vite dev", path.join(BIN, "vite"), ["dev", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
       onLine: (line) => process.env.STACK_VERBOSE && log(`vite: ${line}`),
@@ -119,4 +151,13 @@ async function startStorefront(mode: "dev" | "preview", port: number, log: Log):
     ["dev", "--config", "build/server/wrangler.json", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"],
     { env: { WRANGLER_SEND_METRICS: "false" }, onLine: (line) => process.env.STACK_VERBOSE && log(`wrangler: ${line}`) },
   );
+}
+
+async function addWebhookEndpoint(stripeSimUrl: string, url: string): Promise<void> {
+  const response = await fetch(`${stripeSimUrl}/_sim/webhook_endpoints`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ url, secret: SIMULATOR_KEYS.webhookSecret }),
+  });
+  if (!response.ok) throw new Error(`the Stripe simulator refused the webhook endpoint ${url}: HTTP ${response.status}`);
 }

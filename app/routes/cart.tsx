@@ -7,7 +7,7 @@ import { removeLineItem, updateLineItem } from "~/lib/medusa/cart.server";
 import type { Route } from "./+types/cart";
 
 export function meta() {
-  return [{ title: "Your cart · Spike & Co." }];
+  return [{ title: "Your cart · Harbor & Pine" }];
 }
 
 export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";

@@ -8,7 +8,7 @@ import { stockState, type StockState } from "~/lib/stock";
 import type { Route } from "./+types/catalog";
 
 export function meta() {
-  return [{ title: "Shop · Spike & Co." }, { name: "description", content: "Everyday goods, shipped across the US." }];
+  return [{ title: "Shop · Harbor & Pine" }, { name: "description", content: "Everyday goods, shipped across the US." }];
 }
 
 export async function loader({ context }: Route.LoaderArgs) {

@@ -12,7 +12,7 @@ import { stockState } from "~/lib/stock";
 import type { Route } from "./+types/product";
 
 export function meta({ data }: Route.MetaArgs) {
-  return [{ title: data ? `${data.product.title} · Spike & Co.` : "Product · Spike & Co." }];
+  return [{ title: data ? `${data.product.title} · Harbor & Pine` : "Product · Harbor & Pine" }];
 }
 
 export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";

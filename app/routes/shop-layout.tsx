@@ -26,7 +26,7 @@ export default function ShopLayout({ loaderData }: Route.ComponentProps) {
       </a>
       <header className="site-header">
         <Link to="/" className="brand">
-          Spike &amp; Co.
+          Harbor &amp; Pine
         </Link>
         <nav aria-label="Main">
           <NavLink to="/" end>

@@ -1,0 +1,40 @@
+// Vitest global setup: the whole local stack (PostgreSQL, Medusa, Stripe simulator, the
+// storefront under vite dev AND as the production build under wrangler dev), started once
+// for the run and stopped afterwards. Installs what a fresh machine lacks.
+import type { TestProject } from "vitest/node";
+import { startStack, type Stack } from "../../dev/stack.ts";
+import { ensureChromium } from "../../dev/chromium.ts";
+
+export type StackInfo = {
+  storefronts: Stack["storefronts"];
+  medusaUrl: string;
+  /** The fault proxy the storefronts use to reach Medusa (see dev/fault-proxy.ts). */
+  medusaProxyUrl: string;
+  stripeSimUrl: string;
+  publishableKey: string;
+  regionId: string;
+};
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stack: StackInfo;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  ensureChromium();
+  const started = Date.now();
+  const stack = await startStack(["dev", "preview"], (line) => console.log(`[stack] ${line}`), { medusaProxy: true });
+  console.log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  project.provide("stack", {
+    storefronts: stack.storefronts,
+    medusaUrl: stack.medusaUrl,
+    medusaProxyUrl: stack.storefrontMedusaUrl,
+    stripeSimUrl: stack.stripeSimUrl,
+    publishableKey: stack.publishableKey,
+    regionId: stack.regionId,
+  });
+  return async () => {
+    await stack.stop();
+  };
+}

@@ -1,0 +1,33 @@
+// Reads state straight from Medusa's Store API (not through the storefront), so tests
+// compare what the shopper saw with what Medusa holds.
+import { inject } from "vitest";
+
+export type MedusaCart = {
+  id: string;
+  currency_code: string;
+  total: number;
+  subtotal: number;
+  item_subtotal: number;
+  tax_total: number;
+  completed_at: string | null;
+  items: { id: string; variant_id: string; quantity: number; unit_price: number; total: number; product_title: string }[];
+};
+
+export async function medusaGet<T>(path: string): Promise<T> {
+  const { medusaUrl, publishableKey } = inject("stack");
+  const response = await fetch(`${medusaUrl}${path}`, { headers: { "x-publishable-api-key": publishableKey } });
+  if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export async function readCart(cartId: string): Promise<MedusaCart> {
+  return (await medusaGet<{ cart: MedusaCart }>(`/store/carts/${cartId}`)).cart;
+}
+
+/** The cart id inside React Router's signed cookie value ("<base64 JSON>.<signature>"). */
+export function cartIdFromCookie(value: string): string {
+  const encoded = decodeURIComponent(value).split(".")[0] ?? "";
+  const id: unknown = JSON.parse(decodeURIComponent(escape(atob(encoded))));
+  if (typeof id !== "string") throw new Error(`cart cookie holds no cart id: ${value}`);
+  return id;
+}

@@ -1,0 +1,52 @@
+// The Worker entry inside workerd, with the bindings of wrangler.jsonc and the real Medusa
+// of the local stack: typed context, trace ids, configuration errors, KV binding.
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../workers/app";
+
+describe("the Worker entry", () => {
+  it("renders the catalog from Medusa through React Router", async () => {
+    const response = await SELF.fetch("http://shop.test/");
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("Organic Cotton Tee");
+    expect(html).toContain("$19.99");
+  });
+
+  it("returns the trace id, taken from an incoming traceparent", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const response = await SELF.fetch("http://shop.test/", {
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    await response.text();
+    expect(response.headers.get("x-trace-id")).toBe(traceId);
+  });
+
+  it("answers an unknown page with 404 and the shop's own page", async () => {
+    const response = await SELF.fetch("http://shop.test/products/no-such-product");
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain("Page not found");
+  });
+
+  it("refuses to serve with a missing setting and names it", async () => {
+    const broken = { ...env, ENVIRONMENT: "development", MEDUSA_PUBLISHABLE_KEY: "" } as Env;
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(new Request("http://shop.test/"), broken, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toMatch(/MEDUSA_PUBLISHABLE_KEY is missing/);
+  });
+
+  it("does not reveal configuration details in production", async () => {
+    const broken = { ...env, ENVIRONMENT: "production", MEDUSA_PUBLISHABLE_KEY: "" } as Env;
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(new Request("http://shop.test/"), broken, ctx);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe("The shop is not configured correctly.");
+  });
+
+  it("has the CHECKOUT_ATTEMPTS KV namespace bound", async () => {
+    await env.CHECKOUT_ATTEMPTS.put("probe", "1", { expirationTtl: 60 });
+    expect(await env.CHECKOUT_ATTEMPTS.get("probe")).toBe("1");
+  });
+});
