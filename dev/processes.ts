@@ -20,7 +20,7 @@ export function startProcess(
   name: string,
   command: string,
   args: string[],
-  options: SpawnOptions & { onLine?: (line: string) => void } = {},
+  options: Omit<SpawnOptions, "env"> & { env?: Record<string, string>; onLine?: (line: string) => void } = {},
 ): Managed {
   const child = spawn(command, args, {
     cwd: ROOT,

@@ -2,24 +2,9 @@
 // storefront under vite dev AND as the production build under wrangler dev), started once
 // for the run and stopped afterwards. Installs what a fresh machine lacks.
 import type { TestProject } from "vitest/node";
-import { startStack, type Stack } from "../../dev/stack.ts";
+import { startStack } from "../../dev/stack.ts";
 import { ensureChromium } from "../../dev/chromium.ts";
-
-export type StackInfo = {
-  storefronts: Stack["storefronts"];
-  medusaUrl: string;
-  /** The fault proxy the storefronts use to reach Medusa (see dev/fault-proxy.ts). */
-  medusaProxyUrl: string;
-  stripeSimUrl: string;
-  publishableKey: string;
-  regionId: string;
-};
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    stack: StackInfo;
-  }
-}
+import type {} from "../support/stack-info.ts";
 
 export default async function setup(project: TestProject) {
   ensureChromium();

@@ -3,6 +3,7 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { reactRouter } from "@react-router/dev/vite";
 import { defineConfig } from "vitest/config";
 import { SIMULATOR_KEYS } from "../../dev/stack.ts";
+import type {} from "../support/stack-info.ts";
 
 // Tests inside workerd with the bindings of wrangler.jsonc (real KV and Cache API),
 // talking to the real Medusa of the stack the root global setup started.

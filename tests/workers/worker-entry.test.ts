@@ -4,6 +4,9 @@ import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloud
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/app";
 
+/** A request as the Workers runtime hands it to `fetch` (with `cf` properties). */
+const incoming = (url: string) => new Request(url) as Request<unknown, IncomingRequestCfProperties>;
+
 describe("the Worker entry", () => {
   it("renders the catalog from Medusa through React Router", async () => {
     const response = await SELF.fetch("http://shop.test/");
@@ -31,7 +34,7 @@ describe("the Worker entry", () => {
   it("refuses to serve with a missing setting and names it", async () => {
     const broken = { ...env, ENVIRONMENT: "development", MEDUSA_PUBLISHABLE_KEY: "" } as Env;
     const ctx = createExecutionContext();
-    const response = await worker.fetch(new Request("http://shop.test/"), broken, ctx);
+    const response = await worker.fetch(incoming("http://shop.test/"), broken, ctx);
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(500);
     expect(await response.text()).toMatch(/MEDUSA_PUBLISHABLE_KEY is missing/);
@@ -40,7 +43,7 @@ describe("the Worker entry", () => {
   it("does not reveal configuration details in production", async () => {
     const broken = { ...env, ENVIRONMENT: "production", MEDUSA_PUBLISHABLE_KEY: "" } as Env;
     const ctx = createExecutionContext();
-    const response = await worker.fetch(new Request("http://shop.test/"), broken, ctx);
+    const response = await worker.fetch(incoming("http://shop.test/"), broken, ctx);
     expect(response.status).toBe(500);
     expect(await response.text()).toBe("The shop is not configured correctly.");
   });
