@@ -3,8 +3,8 @@ import { defineConfig } from "vitest/config";
 // `npm test` runs every project. The global setup starts the local stack once (PostgreSQL,
 // Medusa, the Stripe simulator, the storefront under vite dev and as the production build)
 // and stops it at the end; see tests/setup/stack.ts.
-// Tests get their own Medusa database, so carts and orders they make never touch the one
-// `npm run dev` shows (set MEDUSA_DB_NAME to choose another).
+// Tests get their own Medusa database (and ports, see dev/stack.ts), so carts and orders
+// they make never touch the shop `npm run dev` shows.
 process.env.MEDUSA_DB_NAME ??= "medusa_storefront_test";
 
 export default defineConfig({

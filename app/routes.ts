@@ -6,5 +6,9 @@ export default [
     index("routes/catalog.tsx"),
     route("products/:handle", "routes/product.tsx"),
     route("cart", "routes/cart.tsx"),
+    route("checkout", "routes/checkout.tsx"),
+    route("checkout/complete", "routes/checkout-complete.tsx"),
   ]),
+  // Resource routes: JSON APIs with an action and no page.
+  route("api/carts/:id/prepare-for-payment", "routes/api.prepare-for-payment.ts"),
 ] satisfies RouteConfig;

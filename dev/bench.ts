@@ -12,6 +12,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { BIN, ROOT, startProcess, waitForHttp } from "./processes.ts";
 import { startStack } from "./stack.ts";
+import { stackFiles } from "./worker-config.ts";
 import { launchChromium } from "./chromium.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -69,9 +70,9 @@ async function clientJavaScript(baseUrl: string, pathname: string) {
   }
 }
 
-function workerBundle() {
+function workerBundle(buildDir: string) {
   const outdir = mkdtempSync(path.join(tmpdir(), "storefront-dry-run-"));
-  const output = execFileSync(path.join(BIN, "wrangler"), ["deploy", "--dry-run", "--config", "build/server/wrangler.json", "--outdir", outdir], {
+  const output = execFileSync(path.join(BIN, "wrangler"), ["deploy", "--dry-run", "--config", path.join(buildDir, "server", "wrangler.json"), "--outdir", outdir], {
     cwd: ROOT,
     encoding: "utf8",
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
@@ -86,14 +87,15 @@ function workerBundle() {
 }
 
 async function main() {
-  const stack = await startStack(["preview"], log);
+  const stack = await startStack(["preview"], log, { name: "bench" });
   const warmUrl = stack.storefronts.preview!;
   // A second copy of the same build with the edge cache switched off: every request is a
   // cold-cache request that goes to Medusa.
   const coldPort = Number(process.env.BENCH_COLD_PORT ?? 8788);
+  const files = stackFiles("bench");
   const cold = startProcess("wrangler dev (cache off)", path.join(BIN, "wrangler"), [
-    "dev", "--config", "build/server/wrangler.json", "--port", String(coldPort), "--ip", "127.0.0.1",
-    "--var", "CATALOG_CACHE_TTL_SECONDS:0", "--show-interactive-dev-session=false",
+    "dev", "--config", path.join(files.buildDir, "server", "wrangler.json"), "--port", String(coldPort), "--ip", "127.0.0.1",
+    "--persist-to", `${files.persistDir}-cold`, "--var", "CATALOG_CACHE_TTL_SECONDS:0", "--show-interactive-dev-session=false",
   ], { env: { WRANGLER_SEND_METRICS: "false" } });
   const coldUrl = `http://localhost:${coldPort}`;
   try {
@@ -109,7 +111,7 @@ async function main() {
     log("measuring client JavaScript");
     const javascript = { "/": await clientJavaScript(warmUrl, "/"), "/cart": await clientJavaScript(warmUrl, "/cart") };
     log("measuring the Worker bundle");
-    const bundle = workerBundle();
+    const bundle = workerBundle(files.buildDir);
 
     const result = {
       rounds: ROUNDS,

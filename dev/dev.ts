@@ -7,7 +7,7 @@ const log = (line: string) => console.log(`[stack] ${line}`);
 
 try {
   const started = Date.now();
-  const stack = await startStack([mode], log);
+  const stack = await startStack([mode], log, { name: "dev" });
   console.log(`
   Storefront     ${stack.storefronts[mode]}   <- open this to shop
   Medusa API     ${stack.medusaUrl}

@@ -6,7 +6,7 @@ import { startFaultProxy } from "./fault-proxy.ts";
 import { ensurePostgres } from "./postgres.ts";
 import { prepareMedusa, startMedusa } from "./medusa.ts";
 import { startStripeSim } from "./stripe-sim/server.ts";
-import { stackSessionSecret, writeStackDevVars } from "./dev-vars.ts";
+import { stackFiles, stackSessionSecret, writeStackWorkerConfig, type StackFiles } from "./worker-config.ts";
 import { assertPortFree, BIN, startProcess, waitForHttp, type Log, type Managed } from "./processes.ts";
 import path from "node:path";
 
@@ -39,27 +39,40 @@ function port(name: string, fallback: number): number {
   return parsed;
 }
 
-const STOREFRONT_PORTS: Record<StorefrontMode, { env: string; fallback: number }> = {
-  dev: { env: "STOREFRONT_PORT", fallback: 5173 },
-  preview: { env: "PREVIEW_PORT", fallback: 8787 },
+export type StackName = "dev" | "test" | "bench";
+
+/**
+ * Every stack has its own ports, Medusa database and Worker state, so `npm test` can run
+ * while `npm run dev` serves. Override a port with its variable (prefixed `TEST_` or
+ * `BENCH_` for those stacks, e.g. TEST_MEDUSA_PORT).
+ */
+const DEFAULTS: Record<StackName, { ports: Record<"STOREFRONT_PORT" | "PREVIEW_PORT" | "MEDUSA_PORT" | "MEDUSA_PROXY_PORT" | "STRIPE_SIM_PORT", number>; database: string }> = {
+  dev: { ports: { STOREFRONT_PORT: 5173, PREVIEW_PORT: 8787, MEDUSA_PORT: 9000, MEDUSA_PROXY_PORT: 9001, STRIPE_SIM_PORT: 12111 }, database: "medusa_storefront" },
+  test: { ports: { STOREFRONT_PORT: 5183, PREVIEW_PORT: 8797, MEDUSA_PORT: 9010, MEDUSA_PROXY_PORT: 9011, STRIPE_SIM_PORT: 12121 }, database: "medusa_storefront_test" },
+  bench: { ports: { STOREFRONT_PORT: 5193, PREVIEW_PORT: 8807, MEDUSA_PORT: 9020, MEDUSA_PROXY_PORT: 9021, STRIPE_SIM_PORT: 12131 }, database: "medusa_storefront_bench" },
 };
 
 export type StackOptions = {
+  /** Which stack: its ports, database and state folder. */
+  name: StackName;
   /** Put the fault-injecting proxy (dev/fault-proxy.ts) between the storefronts and Medusa. */
   medusaProxy?: boolean;
+  /** Extra Worker vars, e.g. a shorter MEDUSA_TIMEOUT_MS in tests. */
+  vars?: Record<string, string>;
 };
 
-export async function startStack(modes: StorefrontMode[], log: Log, options: StackOptions = {}): Promise<Stack> {
-  const ports = {
-    medusa: port("MEDUSA_PORT", 9000),
-    stripeSim: port("STRIPE_SIM_PORT", 12111),
-  };
-  const storefrontPorts = modes.map((mode) => ({ mode, port: port(STOREFRONT_PORTS[mode].env, STOREFRONT_PORTS[mode].fallback) }));
-  for (const { mode, port: storefrontPort } of storefrontPorts) {
-    await assertPortFree(storefrontPort, `storefront (${mode})`, STOREFRONT_PORTS[mode].env);
-  }
-  await assertPortFree(ports.medusa, "Medusa", "MEDUSA_PORT");
-  await assertPortFree(ports.stripeSim, "Stripe simulator", "STRIPE_SIM_PORT");
+export async function startStack(modes: StorefrontMode[], log: Log, options: StackOptions): Promise<Stack> {
+  const prefix = options.name === "dev" ? "" : `${options.name.toUpperCase()}_`;
+  const defaults = DEFAULTS[options.name];
+  const portOf = (key: keyof typeof defaults.ports) => ({ value: port(`${prefix}${key}`, defaults.ports[key]), env: `${prefix}${key}` });
+  const ports = { medusa: portOf("MEDUSA_PORT"), stripeSim: portOf("STRIPE_SIM_PORT"), proxy: portOf("MEDUSA_PROXY_PORT") };
+  const storefrontPorts = modes.map((mode) => ({ mode, ...portOf(mode === "dev" ? "STOREFRONT_PORT" : "PREVIEW_PORT") }));
+  for (const { mode, value, env } of storefrontPorts) await assertPortFree(value, `storefront (${mode})`, env);
+  await assertPortFree(ports.medusa.value, "Medusa", ports.medusa.env);
+  await assertPortFree(ports.stripeSim.value, "Stripe simulator", ports.stripeSim.env);
+  if (options.medusaProxy) await assertPortFree(ports.proxy.value, "Medusa fault proxy", ports.proxy.env);
+  process.env.MEDUSA_DB_NAME ??= defaults.database;
+  const files = stackFiles(options.name);
 
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -68,7 +81,7 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
 
   try {
     const stripeSim = await startStripeSim({
-      port: ports.stripeSim,
+      port: ports.stripeSim.value,
       secretKey: SIMULATOR_KEYS.secretKey,
       publishableKey: SIMULATOR_KEYS.publishableKey,
       webhookEndpoints: [],
@@ -80,10 +93,10 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
     const { publishableKey, regionId } = await prepareMedusa({ databaseUrl, log: (line: string) => log(`medusa: ${line}`) });
     const medusa = await startMedusa({
       databaseUrl,
-      port: ports.medusa,
+      port: ports.medusa.value,
       stripe: {
         host: "127.0.0.1",
-        port: ports.stripeSim,
+        port: ports.stripeSim.value,
         secretKey: SIMULATOR_KEYS.secretKey,
         webhookSecret: SIMULATOR_KEYS.webhookSecret,
       },
@@ -98,30 +111,29 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
 
     let storefrontMedusaUrl = medusa.url;
     if (options.medusaProxy) {
-      const proxyPort = port("MEDUSA_PROXY_PORT", 9001);
-      await assertPortFree(proxyPort, "Medusa fault proxy", "MEDUSA_PROXY_PORT");
-      const proxy = await startFaultProxy({ target: medusa.url, port: proxyPort });
+      const proxy = await startFaultProxy({ target: medusa.url, port: ports.proxy.value });
       stoppers.push(() => proxy.close());
       storefrontMedusaUrl = proxy.url;
       log(`fault proxy to Medusa on ${proxy.url}`);
     }
 
-    writeStackDevVars({
+    writeStackWorkerConfig(files, {
       ENVIRONMENT: "development",
       MEDUSA_BACKEND_URL: storefrontMedusaUrl,
       MEDUSA_PUBLISHABLE_KEY: publishableKey,
       STRIPE_PUBLISHABLE_KEY: SIMULATOR_KEYS.publishableKey,
       STRIPE_SECRET_KEY: SIMULATOR_KEYS.secretKey,
       STRIPE_WEBHOOK_SECRET: SIMULATOR_KEYS.webhookSecret,
-      SESSION_SECRET: stackSessionSecret(),
+      SESSION_SECRET: stackSessionSecret(files),
       STRIPE_JS_URL: `${stripeSim.url}/js/stripe.js`,
       STRIPE_API_URL: stripeSim.url,
+      ...options.vars,
     });
 
     const storefronts: Stack["storefronts"] = {};
-    for (const { mode, port: storefrontPort } of storefrontPorts) {
+    for (const { mode, value: storefrontPort } of storefrontPorts) {
       const url = `http://localhost:${storefrontPort}`;
-      const storefront = await startStorefront(mode, storefrontPort, log);
+      const storefront = await startStorefront(mode, storefrontPort, files, log);
       stoppers.push(() => storefront.stop());
       await waitForHttp(`${url}/favicon.svg`, 120_000, storefront);
       storefronts[mode] = url;
@@ -135,21 +147,34 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
   }
 }
 
-async function startStorefront(mode: StorefrontMode, port: number, log: Log): Promise<Managed> {
+async function startStorefront(mode: StorefrontMode, port: number, files: StackFiles, log: Log): Promise<Managed> {
+  const env = { STACK_WRANGLER_CONFIG: files.wranglerConfig, STACK_PERSIST_DIR: files.persistDir, STOREFRONT_BUILD_DIR: files.buildDir, WRANGLER_SEND_METRICS: "false" };
   if (mode === "dev") {
     return startProcess("vite dev", path.join(BIN, "vite"), ["dev", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
+      env,
       onLine: (line) => process.env.STACK_VERBOSE && log(`vite: ${line}`),
     });
   }
   log("building the storefront (react-router build)");
-  const build = startProcess("react-router build", path.join(BIN, "react-router"), ["build"]);
+  const build = startProcess("react-router build", path.join(BIN, "react-router"), ["build"], { env });
   const code = await new Promise<number | null>((resolve) => build.child.once("exit", resolve));
   if (code !== 0) throw new Error(`react-router build failed (exit ${code}):\n${build.output.slice(-30).join("\n")}`);
   return startProcess(
     "wrangler dev",
     path.join(BIN, "wrangler"),
-    ["dev", "--config", "build/server/wrangler.json", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"],
-    { env: { WRANGLER_SEND_METRICS: "false" }, onLine: (line) => process.env.STACK_VERBOSE && log(`wrangler: ${line}`) },
+    [
+      "dev",
+      "--config",
+      path.join(files.buildDir, "server", "wrangler.json"),
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      files.persistDir,
+      "--show-interactive-dev-session=false",
+    ],
+    { env, onLine: (line) => process.env.STACK_VERBOSE && log(`wrangler: ${line}`) },
   );
 }
 

@@ -9,6 +9,8 @@ declare module "react-router" {
   }
 }
 
+export { CartCoordinator } from "./cart-coordinator";
+
 const requestHandler = createRequestHandler(() => import("virtual:react-router/server-build"), import.meta.env.MODE);
 
 export default {

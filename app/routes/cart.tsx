@@ -140,6 +140,9 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
             <Price amount={cart.total} currency={currency} />
           </dd>
         </dl>
+        <Link to="/checkout" className="button primary checkout-link">
+          Checkout
+        </Link>
       </section>
     </main>
   );

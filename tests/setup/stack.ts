@@ -9,7 +9,12 @@ import type {} from "../support/stack-info.ts";
 export default async function setup(project: TestProject) {
   ensureChromium();
   const started = Date.now();
-  const stack = await startStack(["dev", "preview"], (line) => console.log(`[stack] ${line}`), { medusaProxy: true });
+  const stack = await startStack(["dev", "preview"], (line) => console.log(`[stack] ${line}`), {
+    name: "test",
+    medusaProxy: true,
+    // Fault tests hang Medusa on purpose; a short time limit keeps them quick.
+    vars: { MEDUSA_TIMEOUT_MS: "2500" },
+  });
   console.log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   project.provide("stack", {
     storefronts: stack.storefronts,

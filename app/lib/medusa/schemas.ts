@@ -125,3 +125,49 @@ export const cart = z.object({
 });
 export type Cart = z.infer<typeof cart>;
 export const cartResponse = z.object({ cart });
+
+/** The Stripe PaymentIntent as Medusa's Stripe provider stores it in the session's `data`. */
+export const stripeSessionData = z.object({
+  id: z.string(),
+  client_secret: z.string().nullish(),
+  amount: z.number().int(),
+  currency: z.string(),
+  status: z.string().nullish(),
+});
+
+export const paymentSession = z.object({
+  id: z.string(),
+  provider_id: z.string(),
+  amount: money,
+  currency_code: z.string(),
+  data: z.record(z.string(), z.unknown()).nullish(),
+});
+
+export const paymentCollection = z.object({
+  id: z.string(),
+  amount: money,
+  currency_code: z.string(),
+  payment_sessions: z
+    .array(paymentSession)
+    .nullish()
+    .transform((value) => value ?? []),
+});
+export type PaymentCollection = z.infer<typeof paymentCollection>;
+export const paymentCollectionResponse = z.object({ payment_collection: paymentCollection });
+
+/** A cart as checkout reads it: the cart plus its payment collection id. */
+export const checkoutCart = cart.extend({
+  payment_collection: z
+    .object({
+      id: z.string(),
+      payment_sessions: z
+        .array(z.object({ id: z.string(), provider_id: z.string() }))
+        .nullish()
+        .transform((value) => value ?? []),
+    })
+    .nullish()
+    .transform((value) => value ?? null),
+  region: z.object({ id: z.string(), countries: region.shape.countries }).nullish(),
+});
+export type CheckoutCart = z.infer<typeof checkoutCart>;
+export const checkoutCartResponse = z.object({ cart: checkoutCart });

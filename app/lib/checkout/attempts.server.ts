@@ -1,0 +1,133 @@
+import { z } from "zod";
+
+/**
+ * Checkout attempts in Workers KV (checkout contract, section 4). Stripe's metadata carries
+ * only the attempt id; everything else about the attempt lives here, under
+ * `attempt:<id>`, for longer than Stripe retries webhooks (3 days) plus margin.
+ *
+ * KV is eventually consistent and last-write-wins: it stores the record, it does not
+ * serialize writers. Writers for one cart are serialized by the cart's Durable Object.
+ */
+export const ATTEMPT_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+export const ATTEMPT_STATUSES = [
+  "prepared",
+  "payment_pending",
+  "completed",
+  "payment_failed",
+  "canceled",
+  "amount_mismatch",
+  "expired",
+] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+/** Which status may follow which. Nothing leaves `completed`; failures may be retried. */
+const NEXT: Record<AttemptStatus, readonly AttemptStatus[]> = {
+  prepared: ["payment_pending", "completed", "payment_failed", "canceled", "amount_mismatch", "expired"],
+  payment_pending: ["completed", "payment_failed", "canceled", "amount_mismatch", "expired"],
+  payment_failed: ["payment_pending", "completed", "payment_failed", "canceled", "amount_mismatch", "expired"],
+  canceled: ["expired"],
+  amount_mismatch: ["expired"],
+  expired: [],
+  completed: [],
+};
+
+const addressRecord = z.object({
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  company: z.string().nullable(),
+  address_1: z.string().nullable(),
+  address_2: z.string().nullable(),
+  city: z.string().nullable(),
+  postal_code: z.string().nullable(),
+  province: z.string().nullable(),
+  country_code: z.string().nullable(),
+  phone: z.string().nullable(),
+});
+
+export const attemptRecord = z.object({
+  id: z.string(),
+  cart_id: z.string(),
+  status: z.enum(ATTEMPT_STATUSES),
+  history: z.array(z.object({ status: z.enum(ATTEMPT_STATUSES), at: z.string(), trace_id: z.string(), reason: z.string().optional() })),
+  trace_ids: z.array(z.string()),
+  created_at: z.string(),
+  /** Personal data and what was prepared: removed once the attempt is completed. */
+  email: z.string().nullable(),
+  shipping_address: addressRecord.nullable(),
+  items: z
+    .array(z.object({ title: z.string().nullable(), variant_id: z.string().nullable(), quantity: z.number(), unit_price: z.number() }))
+    .nullable(),
+  totals: z.object({ total: z.number().int(), subtotal: z.number().int(), tax: z.number().int(), shipping: z.number().int() }).nullable(),
+  currency_code: z.string(),
+  amount: z.number().int(),
+  payment_intent_id: z.string(),
+  payment_collection_id: z.string(),
+  order_id: z.string().nullable(),
+});
+export type AttemptRecord = z.infer<typeof attemptRecord>;
+
+export type NewAttempt = Omit<AttemptRecord, "status" | "history" | "trace_ids" | "created_at" | "order_id"> & { trace_id: string };
+
+const key = (id: string) => `attempt:${id}`;
+
+export function newAttemptId(): string {
+  const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return `ca_${[...bytes].map((byte) => alphabet[byte % 32]).join("")}`;
+}
+
+export async function createAttempt(kv: KVNamespace, attempt: NewAttempt): Promise<AttemptRecord> {
+  const now = new Date().toISOString();
+  const { trace_id, ...fields } = attempt;
+  const record: AttemptRecord = {
+    ...fields,
+    status: "prepared",
+    history: [{ status: "prepared", at: now, trace_id }],
+    trace_ids: [trace_id],
+    created_at: now,
+    order_id: null,
+  };
+  await kv.put(key(record.id), JSON.stringify(record), { expirationTtl: ATTEMPT_TTL_SECONDS });
+  return record;
+}
+
+/** The attempt, or null when KV has none (unknown id, expired, or not replicated here yet). */
+export async function readAttempt(kv: KVNamespace, id: string): Promise<AttemptRecord | null> {
+  const raw = await kv.get(key(id), "json");
+  if (raw === null) return null;
+  return attemptRecord.parse(raw);
+}
+
+export class AttemptTransitionError extends Error {
+  override name = "AttemptTransitionError";
+}
+
+/**
+ * Moves an attempt to `status`, appending to its history. A transition the lifecycle does
+ * not allow throws; repeating the current terminal status is a no-op. Completing removes
+ * the personal data, keeping status, order id and history.
+ */
+export async function transitionAttempt(
+  kv: KVNamespace,
+  id: string,
+  status: AttemptStatus,
+  change: { trace_id: string; reason?: string; order_id?: string },
+): Promise<AttemptRecord> {
+  const current = await readAttempt(kv, id);
+  if (!current) throw new AttemptTransitionError(`attempt ${id} not found`);
+  if (current.status === status && (status === "completed" || status === "expired")) return current;
+  if (!NEXT[current.status].includes(status)) {
+    throw new AttemptTransitionError(`attempt ${id} cannot go from ${current.status} to ${status}`);
+  }
+  let next: AttemptRecord = {
+    ...current,
+    status,
+    history: [...current.history, { status, at: new Date().toISOString(), trace_id: change.trace_id, ...(change.reason ? { reason: change.reason } : {}) }],
+    trace_ids: current.trace_ids.includes(change.trace_id) ? current.trace_ids : [...current.trace_ids, change.trace_id],
+    order_id: change.order_id ?? current.order_id,
+  };
+  if (status === "completed") next = { ...next, email: null, shipping_address: null, items: null, totals: null };
+  await kv.put(key(id), JSON.stringify(next), { expirationTtl: ATTEMPT_TTL_SECONDS });
+  return next;
+}

@@ -1,0 +1,221 @@
+import type { Logger } from "../log.server";
+import { MedusaError, type MedusaClient } from "../medusa/client.server";
+import { addShippingMethod, readCheckoutCart, updateCartDetails } from "../medusa/cart-details.server";
+import { createStripePaymentSession, getOrCreatePaymentCollection, STRIPE_PROVIDER_ID } from "../medusa/payment.server";
+import { stripeSessionData, type CheckoutCart } from "../medusa/schemas";
+import { toMinorUnits } from "../money";
+import { createAttempt, newAttemptId } from "./attempts.server";
+import { errorAnswer, type CheckoutAnswer, type CheckoutErrorCode } from "./errors";
+import type { PrepareRequest } from "./prepare-request";
+import { restoreSnapshot, takeSnapshot, type CartSnapshot } from "./rollback.server";
+
+/**
+ * prepare-for-payment (checkout contract, section 2): sets contact details, addresses and
+ * the shipping method on the Medusa cart, creates a fresh Stripe payment session, checks
+ * that the PaymentIntent charges exactly the cart's fresh total, and records the attempt.
+ *
+ * The order is forced by Medusa: an address change drops or reprices shipping methods, and
+ * any total change deletes payment sessions. So addresses first, shipping second, payment
+ * last, and a final read proves nothing moved in between. Any failure undoes what was
+ * done (rollback.server.ts) and says so. Callers serialize per cart (the cart's Durable
+ * Object) and handle idempotency.
+ */
+export type PrepareDeps = {
+  medusa: MedusaClient;
+  attempts: KVNamespace;
+  logger: Logger;
+};
+
+type Step = "read_cart" | "update_cart" | "add_shipping_method" | "create_payment_session" | "verify_amount" | "write_attempt";
+
+class StepFailure extends Error {
+  constructor(
+    readonly step: Step,
+    readonly code: CheckoutErrorCode,
+    message: string,
+    readonly extra: { amount?: number; fields?: Record<string, string> } = {},
+  ) {
+    super(message);
+  }
+}
+
+export async function prepareForPayment(deps: PrepareDeps, cartId: string, input: PrepareRequest): Promise<CheckoutAnswer> {
+  const { medusa, logger } = deps;
+  const traceId = logger.traceId;
+  const attemptId = newAttemptId();
+  const fields = { cart_id: cartId, attempt_id: attemptId };
+  let snapshot: CartSnapshot | null = null;
+  let touched = false;
+
+  const run = async <T>(step: Step, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await logger.step(step, work, fields);
+    } catch (error) {
+      throw error instanceof StepFailure ? error : toStepFailure(step, error);
+    }
+  };
+
+  try {
+    // 1. The cart as it is now: refuse what can't be paid, remember what to restore.
+    const cart = await run("read_cart", () => readCheckoutCart(medusa, cartId));
+    if (cart.completed_at) throw new StepFailure("read_cart", "cart_completed", "This cart has already been ordered.");
+    if (cart.items.length === 0) throw new StepFailure("read_cart", "invalid_request", "Your cart is empty.");
+    checkRequestAgainstCart(cart, input);
+    snapshot = takeSnapshot(cart);
+
+    // 2. Contact details and addresses; the attempt id goes to cart metadata, which Medusa
+    // copies to the order, so an order leads back to its attempt.
+    touched = true;
+    await run("update_cart", () =>
+      updateCartDetails(medusa, cartId, {
+        email: input.email,
+        shipping_address: input.shipping_address,
+        billing_address: input.billing_address ?? input.shipping_address,
+        metadata: { checkout_attempt_id: attemptId },
+      }),
+    );
+
+    // 3. The shipping method, priced for the new address.
+    const shipped = await run("add_shipping_method", () => addShippingMethod(medusa, cartId, input.shipping_option_id));
+    const total = toMinorUnits(shipped.total, shipped.currency_code);
+    if (input.expected_total !== undefined && input.expected_total !== total) {
+      throw new StepFailure("add_shipping_method", "total_changed", "The total changed since you last saw it. Please confirm the new total.", { amount: total });
+    }
+
+    // 4 + 5. A fresh payment session, verified against the fresh total. Another tab can
+    // change the cart in between (Medusa then deletes our session): redo once, then give up.
+    let prepared: Awaited<ReturnType<typeof createVerifiedSession>> | null = null;
+    for (let round = 1; round <= 2 && !prepared; round++) {
+      prepared = await createVerifiedSession(deps, run, shipped, attemptId, round);
+    }
+    if (!prepared) throw new StepFailure("verify_amount", "cart_changed", "Your cart changed while we prepared the payment. Please review it and try again.");
+    if (input.expected_total !== undefined && prepared.amount !== input.expected_total) {
+      throw new StepFailure("verify_amount", "total_changed", "The total changed since you last saw it. Please confirm the new total.", { amount: prepared.amount });
+    }
+
+    // 6. The attempt record the webhook and the return page will read.
+    const { cart: final } = prepared;
+    await run("write_attempt", () =>
+      createAttempt(deps.attempts, {
+        id: attemptId,
+        cart_id: cartId,
+        trace_id: traceId,
+        email: input.email,
+        shipping_address: input.shipping_address,
+        items: final.items.map((item) => ({ title: item.product_title, variant_id: item.variant_id, quantity: item.quantity, unit_price: item.unit_price })),
+        totals: {
+          total: prepared.amount,
+          subtotal: toMinorUnits(final.item_subtotal ?? final.subtotal ?? 0, final.currency_code),
+          tax: toMinorUnits(final.tax_total ?? 0, final.currency_code),
+          shipping: toMinorUnits(final.shipping_total ?? 0, final.currency_code),
+        },
+        currency_code: prepared.currency,
+        amount: prepared.amount,
+        payment_intent_id: prepared.paymentIntentId,
+        payment_collection_id: prepared.paymentCollectionId,
+      }),
+    );
+
+    return {
+      status: 200,
+      body: {
+        client_secret: prepared.clientSecret,
+        checkout_attempt_id: attemptId,
+        payment_intent_id: prepared.paymentIntentId,
+        amount: prepared.amount,
+        currency_code: prepared.currency,
+        trace_id: traceId,
+      },
+    };
+  } catch (error) {
+    const failure = error instanceof StepFailure ? error : toStepFailure("read_cart", error);
+    if (!touched || !snapshot) return errorAnswer(failure.code, failure.message, traceId, { step: failure.step, ...failure.extra });
+    const restored = await restoreSnapshot(medusa, logger, cartId, snapshot, fields);
+    return errorAnswer(failure.code, failure.message, traceId, {
+      step: failure.step,
+      ...failure.extra,
+      rolled_back: restored.leftChanged.length === 0,
+      left_changed: restored.leftChanged,
+    });
+  }
+}
+
+/** Steps 4 and 5 once: a new session, then proof that it charges the cart's fresh total. */
+async function createVerifiedSession(
+  deps: PrepareDeps,
+  run: <T>(step: Step, work: () => Promise<T>) => Promise<T>,
+  cart: CheckoutCart,
+  attemptId: string,
+  round: number,
+) {
+  const { medusa, logger } = deps;
+  const collection = await run("create_payment_session", async () => {
+    const collectionId = cart.payment_collection?.id ?? (await getOrCreatePaymentCollection(medusa, cart.id)).id;
+    return createStripePaymentSession(medusa, collectionId, attemptId);
+  });
+  const session = collection.payment_sessions.find((candidate) => candidate.provider_id === STRIPE_PROVIDER_ID);
+  const intent = stripeSessionData.safeParse(session?.data);
+  if (!session || !intent.success || !intent.data.client_secret) {
+    throw new StepFailure("create_payment_session", "backend_error", "The payment provider did not return a usable payment. Please try again.");
+  }
+
+  const fresh = await run("verify_amount", () => readCheckoutCart(medusa, cart.id));
+  const amount = toMinorUnits(fresh.total, fresh.currency_code);
+  const currency = fresh.currency_code.toLowerCase();
+  const sessionStillThere = fresh.payment_collection?.payment_sessions.some((candidate) => candidate.id === session.id) ?? false;
+  if (intent.data.amount === amount && intent.data.currency.toLowerCase() === currency && sessionStillThere) {
+    return {
+      cart: fresh,
+      amount,
+      currency,
+      clientSecret: intent.data.client_secret,
+      paymentIntentId: intent.data.id,
+      paymentCollectionId: collection.id,
+    };
+  }
+  logger.log("warn", "payment amount does not match the fresh cart total", {
+    step: "verify_amount",
+    cart_id: cart.id,
+    attempt_id: attemptId,
+    outcome: "error",
+    round,
+    intent_amount: intent.data.amount,
+    cart_amount: amount,
+    session_still_there: sessionStillThere,
+  });
+  return null;
+}
+
+/** Business checks that need the cart: its region serves the country; its own collection. */
+function checkRequestAgainstCart(cart: CheckoutCart, input: PrepareRequest) {
+  const served = new Set((cart.region?.countries ?? []).map((country) => country.iso_2.toLowerCase()));
+  const fields: Record<string, string> = {};
+  if (served.size > 0) {
+    if (!served.has(input.shipping_address.country_code)) fields["shipping_address.country_code"] = "We don't ship to this country.";
+    if (input.billing_address && !served.has(input.billing_address.country_code)) {
+      fields["billing_address.country_code"] = "Choose a country from the list.";
+    }
+  }
+  if (input.payment_collection_id && input.payment_collection_id !== cart.payment_collection?.id) {
+    fields.payment_collection_id = "This payment is not for this cart.";
+  }
+  if (Object.keys(fields).length > 0) {
+    throw new StepFailure("read_cart", "invalid_request", "Some details need your attention.", { fields });
+  }
+}
+
+/** Medusa's failures in the contract's words; never its internals. */
+function toStepFailure(step: Step, error: unknown): StepFailure {
+  if (error instanceof MedusaError) {
+    if (error.kind === "timeout") return new StepFailure(step, "backend_timeout", "Our shop took too long to answer. Nothing was charged; please try again.");
+    if (error.kind === "http" && error.status === 404 && step === "read_cart") return new StepFailure(step, "cart_not_found", "We couldn't find this cart.");
+    if (error.kind === "http" && /already completed/i.test(error.message)) return new StepFailure(step, "cart_completed", "This cart has already been ordered.");
+    if (error.kind === "http" && step === "add_shipping_method" && error.status !== undefined && error.status < 500) {
+      return new StepFailure(step, "shipping_option_unavailable", "This shipping option isn't available for your address. Please choose another.", {
+        fields: { shipping_option_id: "This option isn't available for your address." },
+      });
+    }
+    return new StepFailure(step, "backend_error", "Our shop couldn't prepare your payment. Nothing was charged; please try again.");
+  }
+  return new StepFailure(step, "backend_error", "Something went wrong while preparing your payment. Nothing was charged; please try again.");
+}

@@ -1,0 +1,162 @@
+import { data, redirect, type ShouldRevalidateFunctionArgs } from "react-router";
+import { z } from "zod";
+import { CheckoutForm } from "~/components/CheckoutForm";
+import { noStoreHeaders } from "~/lib/cart-session.server";
+import { publicConfig } from "~/lib/config.server";
+import { orBackendFailure } from "~/lib/errors.server";
+import { MedusaError } from "~/lib/medusa/client.server";
+import { getRegion } from "~/lib/medusa/catalog.server";
+import {
+  checkoutSummary,
+  listShippingOptions,
+  openCheckoutCart,
+  sameAddress,
+  setShippingAddress,
+  setShippingMethod,
+  shippingOptionViews,
+} from "~/lib/medusa/checkout.server";
+import type { Region } from "~/lib/medusa/schemas";
+import type { Route } from "./+types/checkout";
+
+export function meta() {
+  return [{ title: "Checkout · Harbor & Pine" }];
+}
+
+export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
+
+function countriesOf(region: Region) {
+  return region.countries.map((country) => ({ code: country.iso_2.toLowerCase(), name: country.display_name ?? country.name ?? country.iso_2.toUpperCase() }));
+}
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { shop } = context;
+  const found = await orBackendFailure(shop, async () => {
+    const cart = await openCheckoutCart(shop, request);
+    if (!cart || cart.items.length === 0) return null;
+    const [region, options] = await Promise.all([getRegion(shop), listShippingOptions(shop, cart.id)]);
+    return { cart, region, options };
+  });
+  if (!found) throw redirect("/cart", { headers: noStoreHeaders() });
+  const { cart, region, options } = found;
+  return data(
+    {
+      summary: checkoutSummary(cart),
+      shippingOptions: shippingOptionViews(options),
+      countries: countriesOf(region),
+      email: cart.email,
+      shippingAddress: cart.shipping_address,
+      billingAddress: cart.billing_address,
+      stripe: publicConfig(shop.config),
+    },
+    { headers: noStoreHeaders() },
+  );
+}
+
+/** Address parts as typed so far: any may be empty while the shopper fills the form. */
+const part = (max: number) => z.string().trim().max(max, `At most ${max} characters`).optional();
+const addressDraft = z.strictObject({
+  first_name: part(100),
+  last_name: part(100),
+  company: part(200),
+  address_1: part(200),
+  address_2: part(200),
+  city: part(100),
+  postal_code: part(20),
+  // Medusa's province codes are lower-case ISO 3166-2 (`us-tx`): "US-TX" matches no tax rate or zone.
+  province: part(100).transform((value) => (value && /^[a-z]{2}-[a-z0-9]{1,3}$/i.test(value) ? value.toLowerCase() : value)),
+  country_code: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^([a-z]{2})?$/, "Choose a country from the list.")
+    .optional(),
+  phone: part(40),
+});
+
+const shippingOptionsIntent = z.strictObject({
+  intent: z.literal("shipping-options"),
+  shipping_address: addressDraft,
+  shipping_option_id: z
+    .string()
+    .regex(/^so_[A-Za-z0-9]{1,64}$/, "Choose a shipping option.")
+    .nullish(),
+});
+
+/**
+ * `shipping-options`: the page sends the address as it stands (and the chosen option)
+ * whenever something that decides shipping or tax changes. The cart gets the full address,
+ * then the chosen shipping method if Medusa offers it for that address, so the summary
+ * shows Medusa's own shipping, tax and total: the total prepare-for-payment will charge.
+ */
+export async function action({ request, context }: Route.ActionArgs) {
+  const { shop } = context;
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    return data({ ok: false as const, message: "Send the address as JSON.", fields: {} }, { status: 400 });
+  }
+  const parsed = shippingOptionsIntent.safeParse(body);
+  if (!parsed.success) {
+    const fields = Object.fromEntries(parsed.error.issues.map((issue) => [issue.path.join("."), issue.message]));
+    return data({ ok: false as const, message: "Check the address.", fields }, { status: 400 });
+  }
+  const { shipping_address: address, shipping_option_id: wanted } = parsed.data;
+
+  try {
+    const cart = await openCheckoutCart(shop, request);
+    if (!cart || cart.items.length === 0) {
+      return data({ ok: false as const, message: "Your cart is empty or has expired.", fields: {} }, { status: 404, headers: noStoreHeaders() });
+    }
+    const region = await getRegion(shop);
+    if (address.country_code && !region.countries.some((country) => country.iso_2.toLowerCase() === address.country_code)) {
+      const fields = { "shipping_address.country_code": "We don't ship to that country." };
+      return data({ ok: false as const, message: "We don't ship to that country.", fields }, { status: 400, headers: noStoreHeaders() });
+    }
+
+    let current = cart;
+    if (!sameAddress(cart.shipping_address, address)) {
+      const updated = await setShippingAddress(shop, cart.id, address);
+      if (updated.problem) return data({ ok: false as const, message: updated.problem.message, fields: {} }, { status: 409, headers: noStoreHeaders() });
+      current = updated.cart;
+    }
+    const options = await listShippingOptions(shop, current.id);
+    let message: string | null = null;
+    if (wanted && current.shipping_methods[0]?.shipping_option_id !== wanted) {
+      const offered = options.find((option) => option.id === wanted);
+      const chosen = offered ? await setShippingMethod(shop, current.id, wanted) : null;
+      if (chosen?.cart) current = chosen.cart;
+      else message = chosen?.problem.message ?? "That shipping option isn't available for this address. Choose another one.";
+    }
+    shop.logger.log("info", "checkout shipping refreshed", { step: "shipping_options", cart_id: current.id, outcome: message ? "error" : "ok" });
+    return data(
+      { ok: true as const, summary: checkoutSummary(current), shippingOptions: shippingOptionViews(options), message },
+      { headers: noStoreHeaders() },
+    );
+  } catch (error) {
+    if (!(error instanceof MedusaError)) throw error;
+    // A background refresh must not replace the checkout with an error page: the form stays,
+    // with a message and a reference.
+    shop.logger.log("error", "checkout shipping refresh failed", { step: "shipping_options", outcome: "error", status: error.status, kind: error.kind });
+    return data(
+      { ok: false as const, message: `We couldn't update shipping right now. Please try again. Reference: ${shop.traceId}`, fields: {} },
+      { status: 503, headers: noStoreHeaders() },
+    );
+  }
+}
+
+// The shipping refresh answers with everything the form needs; re-running the page's loader
+// after each one would only repeat Medusa calls.
+export function shouldRevalidate({ json, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
+  if (json && typeof json === "object" && "intent" in json && json.intent === "shipping-options") return false;
+  return defaultShouldRevalidate;
+}
+
+export default function CheckoutPage({ loaderData }: Route.ComponentProps) {
+  return (
+    <main className="page checkout-page" id="main">
+      <h1>Checkout</h1>
+      <CheckoutForm {...loaderData} />
+    </main>
+  );
+}

@@ -1,0 +1,89 @@
+import { DurableObject } from "cloudflare:workers";
+import { readConfig } from "../app/lib/config.server";
+import { errorAnswer, type CheckoutAnswer } from "../app/lib/checkout/errors";
+import { prepareForPayment } from "../app/lib/checkout/prepare-for-payment.server";
+import type { PrepareRequest } from "../app/lib/checkout/prepare-request";
+import { createLogger } from "../app/lib/log.server";
+import { createMedusaClient } from "../app/lib/medusa/client.server";
+
+/**
+ * One Durable Object per cart (checkout contract, section 1): it runs prepare-for-payment
+ * for its cart one at a time and keeps the idempotency records. KV can't do this: it is
+ * eventually consistent and last-write-wins.
+ *
+ * - Same key, same body, finished: the stored answer, with no backend call.
+ * - Same key, same body, still running (a double click): waits for the running one and
+ *   gets the same answer, so concurrent duplicates make one set of backend calls.
+ * - Same key, another body: `idempotency_key_reused`.
+ * - Another key while one runs: `in_progress` with Retry-After.
+ * Answers below 500 are stored for 24 hours. 5xx answers are not: the cart was rolled
+ * back, so running the same submission again is safe and is what a retry wants.
+ */
+export type PrepareCall = { cartId: string; key: string; bodyHash: string; body: PrepareRequest; traceId: string; route: string };
+
+type StoredAnswer = { bodyHash: string; answer: CheckoutAnswer; storedAt: number };
+
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+const RETRY_AFTER_SECONDS = "2";
+
+export class CartCoordinator extends DurableObject<Env> {
+  private running: { key: string; bodyHash: string; answer: Promise<CheckoutAnswer> } | null = null;
+
+  async prepare(call: PrepareCall): Promise<CheckoutAnswer> {
+    const logger = createLogger(call.traceId, call.route);
+    const fields = { cart_id: call.cartId, step: "idempotency" };
+
+    const stored = await this.ctx.storage.get<StoredAnswer>(`idem:${call.key}`);
+    if (stored && Date.now() - stored.storedAt < RETENTION_MS) {
+      if (stored.bodyHash !== call.bodyHash) return this.keyReused(call, logger);
+      logger.log("info", "replayed stored answer", { ...fields, outcome: "hit", status: stored.answer.status });
+      return { ...stored.answer, headers: { ...stored.answer.headers, "idempotent-replayed": "true" } };
+    }
+
+    if (this.running) {
+      if (this.running.key !== call.key) {
+        logger.log("info", "another prepare is running for this cart", { ...fields, outcome: "skipped" });
+        return errorAnswer("in_progress", "We're already preparing a payment for this cart. Please wait a moment.", call.traceId, {}, {
+          "retry-after": RETRY_AFTER_SECONDS,
+        });
+      }
+      if (this.running.bodyHash !== call.bodyHash) return this.keyReused(call, logger);
+      logger.log("info", "joined the running prepare with the same key", { ...fields, outcome: "hit" });
+      const answer = await this.running.answer;
+      return { ...answer, headers: { ...answer.headers, "idempotent-replayed": "true" } };
+    }
+
+    const answer = this.run(call);
+    this.running = { key: call.key, bodyHash: call.bodyHash, answer };
+    try {
+      const result = await answer;
+      if (result.status < 500) {
+        await this.ctx.storage.put<StoredAnswer>(`idem:${call.key}`, { bodyHash: call.bodyHash, answer: result, storedAt: Date.now() });
+      }
+      return result;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async run(call: PrepareCall): Promise<CheckoutAnswer> {
+    const config = readConfig(this.env);
+    const logger = createLogger(call.traceId, call.route);
+    const medusa = createMedusaClient({
+      baseUrl: config.MEDUSA_BACKEND_URL,
+      publishableKey: config.MEDUSA_PUBLISHABLE_KEY,
+      timeoutMs: config.MEDUSA_TIMEOUT_MS,
+      logger,
+    });
+    return prepareForPayment({ medusa, attempts: this.env.CHECKOUT_ATTEMPTS, logger }, call.cartId, call.body);
+  }
+
+  private keyReused(call: PrepareCall, logger: ReturnType<typeof createLogger>): CheckoutAnswer {
+    logger.log("warn", "idempotency key reused with another body", { cart_id: call.cartId, step: "idempotency", outcome: "error" });
+    return errorAnswer(
+      "idempotency_key_reused",
+      "This submission's key was already used for different details. Please submit again.",
+      call.traceId,
+    );
+  }
+}
