@@ -8,6 +8,7 @@ export default [
     route("cart", "routes/cart.tsx"),
     route("checkout", "routes/checkout.tsx"),
     route("checkout/complete", "routes/checkout-complete.tsx"),
+    route("orders/:id/confirmed", "routes/order-confirmed.tsx"),
   ]),
   // Resource routes: JSON APIs with an action and no page.
   route("api/carts/:id/prepare-for-payment", "routes/api.prepare-for-payment.ts"),

@@ -5,7 +5,7 @@
 // in parallel never disturb each other.
 //
 // Control API (JSON, loopback only):
-//   POST   /__proxy/faults    {kind, method?, path?, traceId?, nth?, times?} -> {id}
+//   POST   /__proxy/faults    {kind, method?, path?, traceId?, nth?, times?, delayMs?} -> {id}
 //   DELETE /__proxy/faults    remove all faults
 //   GET    /__proxy/requests?trace_id=...   recorded requests
 //   POST   /__proxy/reset     forget faults and records
@@ -22,7 +22,9 @@ export type FaultKind =
   /** Answer 200 with a body that is not JSON. */
   | "malformed"
   /** Refuse like a stopped Medusa: close every matching connection at once. */
-  | "down";
+  | "down"
+  /** Hold the request for `delayMs`, then forward it: a slow hop, or a window for a test to act in. */
+  | "delay";
 
 export type Fault = {
   id: number;
@@ -35,6 +37,8 @@ export type Fault = {
   nth?: number;
   /** Stop after this many injections; default unlimited (or 1 with nth). */
   times?: number;
+  /** For `delay`: how long to hold the request before forwarding it (default 1000 ms). */
+  delayMs?: number;
   seen: number;
   injected: number;
 };
@@ -120,7 +124,10 @@ export async function startFaultProxy(options: { target: string; port?: number; 
     };
     records.push(record);
     const fault = pickFault(req, url.pathname);
-    if (fault) {
+    if (fault?.kind === "delay") {
+      record.fault = fault.kind;
+      await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
+    } else if (fault) {
       record.fault = fault.kind;
       if (fault.kind === "reset" || fault.kind === "down") {
         req.socket.destroy();

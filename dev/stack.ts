@@ -72,7 +72,8 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
   await assertPortFree(ports.stripeSim.value, "Stripe simulator", ports.stripeSim.env);
   if (options.medusaProxy) await assertPortFree(ports.proxy.value, "Medusa fault proxy", ports.proxy.env);
   process.env.MEDUSA_DB_NAME ??= defaults.database;
-  const files = stackFiles(options.name);
+  // Per name and port: two stacks of one name on other ports (TEST_MEDUSA_PORT=...) never share state.
+  const files = stackFiles(`${options.name}-${ports.medusa.value}`);
 
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -85,6 +86,8 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
       secretKey: SIMULATOR_KEYS.secretKey,
       publishableKey: SIMULATOR_KEYS.publishableKey,
       webhookEndpoints: [],
+      // Real Stripe retries for three days; locally a retry should come within seconds.
+      retryBaseMs: options.name === "dev" ? 1000 : 200,
     });
     stoppers.push(() => stripeSim.close());
     log(`Stripe simulator on ${stripeSim.url}`);
@@ -137,6 +140,9 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
       stoppers.push(() => storefront.stop());
       await waitForHttp(`${url}/favicon.svg`, 120_000, storefront);
       storefronts[mode] = url;
+      // Stripe sends every event to every endpoint; the last storefront started gets them
+      // (the production build when both run): attempts live in that storefront's KV.
+      if (mode === storefrontPorts.at(-1)?.mode) await addWebhookEndpoint(stripeSim.url, `http://127.0.0.1:${storefrontPort}/webhooks/stripe`);
       log(`storefront (${mode === "dev" ? "vite dev" : "wrangler dev, production build"}) on ${url}`);
     }
 
@@ -148,7 +154,10 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
 }
 
 async function startStorefront(mode: StorefrontMode, port: number, files: StackFiles, log: Log): Promise<Managed> {
-  const env = { STACK_WRANGLER_CONFIG: files.wranglerConfig, STACK_PERSIST_DIR: files.persistDir, STOREFRONT_BUILD_DIR: files.buildDir, WRANGLER_SEND_METRICS: "false" };
+  // Each storefront keeps its own KV and Durable Object state: two runtimes sharing one
+  // Durable Object's storage would break its one-at-a-time guarantee.
+  const persistDir = `${files.persistDir}-${mode}`;
+  const env = { STACK_WRANGLER_CONFIG: files.wranglerConfig, STACK_PERSIST_DIR: persistDir, STOREFRONT_BUILD_DIR: files.buildDir, WRANGLER_SEND_METRICS: "false" };
   if (mode === "dev") {
     return startProcess("vite dev", path.join(BIN, "vite"), ["dev", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
       env,
@@ -171,7 +180,7 @@ async function startStorefront(mode: StorefrontMode, port: number, files: StackF
       "--ip",
       "127.0.0.1",
       "--persist-to",
-      files.persistDir,
+      persistDir,
       "--show-interactive-dev-session=false",
     ],
     { env, onLine: (line) => process.env.STACK_VERBOSE && log(`wrangler: ${line}`) },

@@ -9,6 +9,8 @@ declare module "react-router" {
   }
 }
 
+import { handleStripeWebhook } from "./stripe-webhook";
+
 export { CartCoordinator } from "./cart-coordinator";
 
 const requestHandler = createRequestHandler(() => import("virtual:react-router/server-build"), import.meta.env.MODE);
@@ -28,12 +30,8 @@ export default {
     const url = new URL(request.url);
     let response: Response;
     if (url.pathname === "/webhooks/stripe") {
-      // Stripe's webhook is answered here, before React Router (contract section 3); the
-      // handler arrives with the webhooks issue. Until then Stripe gets a retryable answer.
-      response = Response.json(
-        { error: { code: "not_implemented", message: "Stripe webhooks are not handled yet." }, trace_id: shop.traceId },
-        { status: 501 },
-      );
+      // Answered here, before React Router: its signature is its authentication.
+      response = await handleStripeWebhook(request, env, shop);
     } else {
       response = await requestHandler(request, { cloudflare: { env, ctx }, shop });
     }

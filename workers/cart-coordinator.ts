@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../app/lib/config.server";
 import { errorAnswer, type CheckoutAnswer } from "../app/lib/checkout/errors";
+import { applyPaymentIntent, type PaymentIntentFacts, type PaymentOutcome } from "../app/lib/checkout/complete-order.server";
 import { prepareForPayment } from "../app/lib/checkout/prepare-for-payment.server";
 import type { PrepareRequest } from "../app/lib/checkout/prepare-request";
 import { createLogger } from "../app/lib/log.server";
@@ -19,15 +20,56 @@ import { createMedusaClient } from "../app/lib/medusa/client.server";
  * Answers below 500 are stored for 24 hours. 5xx answers are not: the cart was rolled
  * back, so running the same submission again is safe and is what a retry wants.
  */
+export type PaymentCall = { intent: PaymentIntentFacts; eventId: string | null; traceId: string; route: string };
+
 export type PrepareCall = { cartId: string; key: string; bodyHash: string; body: PrepareRequest; traceId: string; route: string };
 
 type StoredAnswer = { bodyHash: string; answer: CheckoutAnswer; storedAt: number };
+type StoredEvent = { outcome: PaymentOutcome; storedAt: number };
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 const RETRY_AFTER_SECONDS = "2";
 
 export class CartCoordinator extends DurableObject<Env> {
   private running: { key: string; bodyHash: string; answer: Promise<CheckoutAnswer> } | null = null;
+  /** Everything that writes to this cart runs one after another on this chain. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(work, work);
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * A PaymentIntent's news for this cart (webhook or return page). A Stripe event already
+   * handled is answered from storage without repeating the work; the outcome of a
+   * transient failure is not stored, so Stripe's retry does the work again.
+   */
+  async applyPayment(call: PaymentCall): Promise<PaymentOutcome> {
+    const logger = createLogger(call.traceId, call.route);
+    return this.exclusive(async () => {
+      if (call.eventId) {
+        const seen = await this.ctx.storage.get<StoredEvent>(`event:${call.eventId}`);
+        if (seen) {
+          logger.log("info", "duplicate Stripe event", { step: "event_dedupe", event_id: call.eventId, outcome: "hit" });
+          return seen.outcome;
+        }
+      }
+      const config = readConfig(this.env);
+      const medusa = createMedusaClient({
+        baseUrl: config.MEDUSA_BACKEND_URL,
+        publishableKey: config.MEDUSA_PUBLISHABLE_KEY,
+        timeoutMs: config.MEDUSA_TIMEOUT_MS,
+        logger,
+      });
+      const outcome = await applyPaymentIntent({ medusa, attempts: this.env.CHECKOUT_ATTEMPTS, logger }, call.intent);
+      if (call.eventId && outcome.kind !== "retry") {
+        await this.ctx.storage.put<StoredEvent>(`event:${call.eventId}`, { outcome, storedAt: Date.now() });
+      }
+      return outcome;
+    });
+  }
 
   async prepare(call: PrepareCall): Promise<CheckoutAnswer> {
     const logger = createLogger(call.traceId, call.route);
@@ -53,7 +95,7 @@ export class CartCoordinator extends DurableObject<Env> {
       return { ...answer, headers: { ...answer.headers, "idempotent-replayed": "true" } };
     }
 
-    const answer = this.run(call);
+    const answer = this.exclusive(() => this.run(call));
     this.running = { key: call.key, bodyHash: call.bodyHash, answer };
     try {
       const result = await answer;

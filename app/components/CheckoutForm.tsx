@@ -138,7 +138,7 @@ export function CheckoutForm(props: Props) {
     const asked = requestedOption.current;
     const lost = asked && asked !== kept ? options.find((option) => option.id === asked)?.name : undefined;
     setOptionId(kept);
-    setShippingNotice(result.message ?? (lost ? `${lost} isn't available for this address. Choose another shipping method.` : null));
+    setShippingNotice(lost ? `${lost} isn't available for this address. Choose another shipping method.` : result.message);
     setStatus(lost ? `${lost} isn't available for this address.` : "Shipping options and totals updated.");
     // `options` is only read for the name of the option that went away: not a reason to rerun.
   }, [fetcher.data]);

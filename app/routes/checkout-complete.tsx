@@ -1,54 +1,66 @@
-import { data, Link } from "react-router";
-import { noStoreHeaders } from "~/lib/cart-session.server";
+import { useEffect } from "react";
+import { data, Link, redirect, useRevalidator } from "react-router";
+import { clearCartIdCookie } from "~/lib/cart-cookie.server";
+import { decideReturn } from "~/lib/checkout/return-page.server";
+import { orBackendFailure } from "~/lib/errors.server";
+import { grantOrderAccess } from "~/lib/order-access.server";
 import type { Route } from "./+types/checkout-complete";
 
 /**
- * Where Stripe (or the checkout page itself) sends the shopper after paying:
- * `?attempt=<checkout_attempt_id>`, plus Stripe's `payment_intent` and `redirect_status`
- * after a redirect. For now it only acknowledges the payment; completing the order here
- * (contract section 5) arrives with the order-completion issue.
+ * Where the shopper lands after paying: `?attempt=<checkout_attempt_id>` (checkout
+ * contract, section 5). Completes the order (idempotently, through the cart's Durable
+ * Object, like the webhook) or waits for the webhook; then clears the cart cookie and
+ * sends the shopper to the order. A declined or abandoned payment goes back to checkout.
  */
 export function meta() {
-  return [{ title: "Payment received · Harbor & Pine" }];
+  return [{ title: "Finishing your order · Harbor & Pine" }];
 }
 
 export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
 
-const ID = /^[A-Za-z0-9_-]{1,100}$/;
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { shop, cloudflare } = context;
+  const attemptId = new URL(request.url).searchParams.get("attempt");
+  const decision = await orBackendFailure(shop, () => decideReturn(shop, cloudflare.env, request, attemptId));
 
-export function loader({ request }: Route.LoaderArgs) {
-  const params = new URL(request.url).searchParams;
-  const pick = (name: string) => {
-    const value = params.get(name);
-    return value && ID.test(value) ? value : null;
-  };
-  return data(
-    { attemptId: pick("attempt"), paymentIntentId: pick("payment_intent"), redirectStatus: pick("redirect_status") },
-    { headers: noStoreHeaders() },
-  );
+  if (decision.kind === "order") {
+    const headers = new Headers({ "cache-control": "private, no-store" });
+    headers.append("set-cookie", await grantOrderAccess(shop.config, request, decision.orderId));
+    headers.append("set-cookie", await clearCartIdCookie(shop.config));
+    return redirect(`/orders/${decision.orderId}/confirmed`, { headers });
+  }
+  if (decision.kind === "failed") {
+    return redirect(`/checkout?payment_error=${encodeURIComponent(decision.message)}`, { headers: { "cache-control": "private, no-store" } });
+  }
+  if (decision.kind === "not_found") throw data({ message: "Checkout not found" }, { status: 404 });
+  return data({ attemptId }, { headers: { "cache-control": "private, no-store" } });
 }
 
+const POLL_MS = 2_000;
+
 export default function CheckoutComplete({ loaderData }: Route.ComponentProps) {
-  const { attemptId, redirectStatus } = loaderData;
-  if (!attemptId || (redirectStatus && redirectStatus !== "succeeded" && redirectStatus !== "processing")) {
-    return (
-      <main className="page checkout-complete" id="main">
-        <h1>Your payment wasn't completed</h1>
-        <p>Nothing was charged. You can go back to checkout and try again.</p>
-        <p>
-          <Link to="/checkout" className="button primary">
-            Back to checkout
-          </Link>
-        </p>
-      </main>
-    );
-  }
+  const revalidator = useRevalidator();
+  // The payment is in; the order is being made (by the webhook or this page): ask again soon.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") void revalidator.revalidate();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [revalidator]);
+
   return (
     <main className="page checkout-complete" id="main">
-      <h1>Payment received — we're finishing your order</h1>
-      <p>Thank you! Your payment went through; your order is being created.</p>
+      <h1>Finishing your order…</h1>
+      <p role="status" aria-live="polite">
+        Your payment is in. We're creating your order; this page updates by itself.
+      </p>
+      <noscript>
+        <p>
+          <a href={`/checkout/complete?attempt=${loaderData.attemptId}`}>Check again</a>
+        </p>
+      </noscript>
       <p className="muted">
-        Checkout reference: <code data-testid="attempt-id">{attemptId}</code>
+        Checkout reference: <code data-testid="attempt-id">{loaderData.attemptId}</code>
       </p>
       <p>
         <Link to="/">Continue shopping</Link>

@@ -147,7 +147,8 @@ export function checkoutSummary(checkout: PageCart) {
       title: item.product_title ?? item.title ?? "Item",
       variant: item.variant_title,
       quantity: item.quantity,
-      total: item.total ?? item.unit_price * item.quantity,
+      // Before tax, so the lines add up to the subtotal (Medusa's `total` includes tax).
+      total: item.subtotal ?? item.unit_price * item.quantity,
     })),
     subtotal: checkout.item_subtotal ?? checkout.subtotal ?? 0,
     shipping: checkout.shipping_methods.length ? (checkout.shipping_subtotal ?? checkout.shipping_total ?? 0) : null,

@@ -171,3 +171,46 @@ export const checkoutCart = cart.extend({
 });
 export type CheckoutCart = z.infer<typeof checkoutCart>;
 export const checkoutCartResponse = z.object({ cart: checkoutCart });
+
+export const order = z.object({
+  id: z.string(),
+  display_id: z.number().nullish(),
+  status: z.string().nullish(),
+  payment_status: z.string().nullish(),
+  email: nullableString,
+  currency_code: z.string(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  items: z
+    .array(
+      z.object({
+        id: z.string(),
+        title: nullableString,
+        product_title: nullableString,
+        variant_title: nullableString,
+        thumbnail: nullableString,
+        quantity: z.number(),
+        unit_price: money,
+        total: money.nullish(),
+      }),
+    )
+    .nullish()
+    .transform((value) => value ?? []),
+  shipping_methods: z
+    .array(z.object({ name: nullableString, amount: money }))
+    .nullish()
+    .transform((value) => value ?? []),
+  shipping_address: address.nullish().transform((value) => value ?? null),
+  item_subtotal: money.nullish(),
+  subtotal: money.nullish(),
+  shipping_total: money.nullish(),
+  tax_total: money.nullish(),
+  total: money,
+});
+export type Order = z.infer<typeof order>;
+export const orderResponse = z.object({ order });
+
+/** `POST /store/carts/:id/complete`: an order, or the cart back with why it wasn't completed. */
+export const completeCartResponse = z.union([
+  z.object({ type: z.literal("order"), order: order.pick({ id: true, display_id: true }) }),
+  z.object({ type: z.literal("cart"), error: z.object({ message: z.string().nullish(), name: z.string().nullish() }).nullish() }),
+]);

@@ -1,0 +1,47 @@
+import type { MedusaClient } from "./client.server";
+import { MedusaError } from "./client.server";
+import { completeCartResponse, orderResponse, type Order } from "./schemas";
+
+/**
+ * Completing a cart into an order. Medusa's completion is idempotent and locked per cart:
+ * a second call, or two at once, answers with the same order; a concurrent call may get
+ * `409 Cart is already being completed by another request` (medusa-facts.md).
+ */
+export type CompletionResult =
+  | { kind: "order"; orderId: string }
+  /** Someone else is completing it right now: try again shortly. */
+  | { kind: "busy" }
+  /** Medusa refused (payment not authorized, no stock...): the cart stays open. */
+  | { kind: "refused"; message: string };
+
+export async function completeCart(medusa: MedusaClient, cartId: string): Promise<CompletionResult> {
+  try {
+    const result = await medusa.request(`/store/carts/${encodeURIComponent(cartId)}/complete`, {
+      method: "POST",
+      schema: completeCartResponse,
+    });
+    if (result.type === "order") return { kind: "order", orderId: result.order.id };
+    return { kind: "refused", message: result.error?.message ?? "Medusa did not complete the cart." };
+  } catch (error) {
+    if (error instanceof MedusaError && error.kind === "http") {
+      if (error.status === 409) return { kind: "busy" };
+      if (error.status !== undefined && error.status < 500) return { kind: "refused", message: error.message };
+    }
+    throw error;
+  }
+}
+
+const ORDER_FIELDS = "*items,*shipping_methods,*shipping_address,+payment_status,+metadata";
+
+export async function retrieveOrder(medusa: MedusaClient, orderId: string): Promise<Order | null> {
+  try {
+    const { order } = await medusa.request(`/store/orders/${encodeURIComponent(orderId)}`, {
+      query: { fields: ORDER_FIELDS },
+      schema: orderResponse,
+    });
+    return order;
+  } catch (error) {
+    if (error instanceof MedusaError && error.status === 404) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,38 @@
+import Stripe from "stripe";
+import type { AppConfig } from "./config.server";
+
+/**
+ * The one Stripe client of the Worker: fetch-based (workerd has no Node http), pointed at
+ * the local simulator when STRIPE_API_URL is set (development and tests only).
+ */
+const clients = new Map<string, Stripe>();
+
+export function stripeClient(config: AppConfig): Stripe {
+  const cacheKey = `${config.STRIPE_SECRET_KEY}|${config.STRIPE_API_URL ?? ""}`;
+  let client = clients.get(cacheKey);
+  if (!client) {
+    const api = config.STRIPE_API_URL ? new URL(config.STRIPE_API_URL) : null;
+    client = new Stripe(config.STRIPE_SECRET_KEY, {
+      httpClient: Stripe.createFetchHttpClient(),
+      timeout: 5_000,
+      maxNetworkRetries: 1,
+      ...(api ? { host: api.hostname, port: Number(api.port || 80), protocol: api.protocol === "https:" ? "https" : "http" } : {}),
+    });
+    clients.set(cacheKey, client);
+  }
+  return client;
+}
+
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/** Verifies `Stripe-Signature` over the raw body with Web Crypto; throws when it fails. */
+export async function verifyWebhook(config: AppConfig, rawBody: string, signature: string | null): Promise<Stripe.Event> {
+  if (!signature) throw new Error("missing Stripe-Signature header");
+  return stripeClient(config).webhooks.constructEventAsync(
+    rawBody,
+    signature,
+    config.STRIPE_WEBHOOK_SECRET,
+    WEBHOOK_TOLERANCE_SECONDS,
+    Stripe.createSubtleCryptoProvider(),
+  );
+}

@@ -1,0 +1,196 @@
+// The checkout page in real Chromium on both storefronts (vite dev and the production
+// build), against real Medusa and the Stripe simulator with its Stripe.js stand-in: the
+// shopper fills the form, sees Medusa's shipping options and totals, pays with one request,
+// and gets their mistakes and declines explained next to what caused them.
+import type { Browser, BrowserContext, Page, Request } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { formatMoney, toMinorUnits } from "../../app/lib/money.ts";
+import { launchChromium } from "../../dev/chromium.ts";
+import { cartIdFromCookie, readCart } from "../support/medusa.ts";
+
+const stack = inject("stack");
+const storefronts = Object.entries(stack.storefronts) as [string, string][];
+/** For what waits on Medusa: a shipping refresh writes the cart (address, then method), about 1-2 s. */
+const SERVER = { timeout: 15_000 };
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+type SimPaymentIntent = { id: string; amount: number; currency: string; status: string; capture_method: string; metadata: Record<string, string> };
+
+async function simPaymentIntents(): Promise<SimPaymentIntent[]> {
+  const response = await fetch(`${stack.stripeSimUrl}/_sim/payment_intents`);
+  if (!response.ok) throw new Error(`GET /_sim/payment_intents: HTTP ${response.status}`);
+  return ((await response.json()) as { data: SimPaymentIntent[] }).data;
+}
+
+async function intentOfAttempt(attemptId: string): Promise<SimPaymentIntent | undefined> {
+  return (await simPaymentIntents()).find((intent) => intent.metadata.checkout_attempt_id === attemptId);
+}
+
+type Shopper = { context: BrowserContext; page: Page; cartId: string; prepareRequests: Request[] };
+
+/** A shopper with one notebook in the cart, on the checkout page reached from the cart. */
+async function shopperAtCheckout(baseUrl: string, viewport = { width: 1200, height: 900 }): Promise<Shopper> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const prepareRequests: Request[] = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname.startsWith("/api/carts/")) prepareRequests.push(request);
+  });
+  await page.goto(`${baseUrl}/products/dot-grid-notebook`);
+  await page.getByRole("radio", { name: /^A5/ }).check();
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await expect.poll(() => page.getByRole("status").textContent(), SERVER).toMatch(/Added/);
+  await page.goto(`${baseUrl}/cart`);
+  await page.getByRole("link", { name: "Checkout" }).click();
+  await page.waitForURL(`${baseUrl}/checkout`);
+  await page.getByLabel("Card number").waitFor();
+  const cookie = (await context.cookies(baseUrl)).find((c) => c.name === "cart");
+  if (!cookie) throw new Error("no cart cookie was set");
+  return { context, page, cartId: cartIdFromCookie(cookie.value), prepareRequests };
+}
+
+type AddressInput = { state: string; city: string; zip: string };
+const AUSTIN: AddressInput = { state: "Texas", city: "Austin", zip: "78701" };
+const SAN_DIEGO: AddressInput = { state: "California", city: "San Diego", zip: "92101" };
+
+async function fillContactAndAddress(page: Page, address: AddressInput) {
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("First name").fill("Ada");
+  await page.getByLabel("Last name").fill("Lovelace");
+  await page.getByLabel("Street address").fill("1 Congress Ave");
+  await page.getByLabel("City").fill(address.city);
+  await page.getByLabel("ZIP code").fill(address.zip);
+  await page.getByLabel("State", { exact: true }).selectOption({ label: address.state });
+}
+
+async function chooseShipping(page: Page, name: string, price: string) {
+  await page.getByRole("radio", { name: new RegExp(name) }).check();
+  await expect.poll(() => page.getByTestId("checkout-shipping").textContent(), SERVER).toBe(price);
+}
+
+async function useCard(page: Page, kind: "success" | "decline") {
+  await page.getByRole("button", { name: new RegExp(`^Use ${kind} test card`) }).click();
+}
+
+const payButton = (page: Page) => page.getByRole("button", { name: /^Pay / });
+
+describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => {
+  it("pays with the success card, returns to the complete page, and leaves a PaymentIntent awaiting capture", async () => {
+    const { context, page, cartId, prepareRequests } = await shopperAtCheckout(baseUrl, { width: 360, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await fillContactAndAddress(page, AUSTIN);
+    await chooseShipping(page, "Standard Shipping", "$5.00");
+
+    // The summary shows Medusa's totals for the cart as it now stands.
+    const cart = await readCart(cartId);
+    await expect.poll(() => page.getByTestId("checkout-total").textContent(), SERVER).toBe(formatMoney(cart.total, "usd"));
+    expect(await page.getByTestId("checkout-tax").textContent()).toBe(formatMoney(cart.tax_total, "usd"));
+    expect(await payButton(page).textContent()).toBe(`Pay ${formatMoney(cart.total, "usd")}`);
+
+    await useCard(page, "success");
+    await payButton(page).click();
+    await page.waitForURL(/\/checkout\/complete\?attempt=/);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toMatch(/Payment received/);
+    const attemptId = new URL(page.url()).searchParams.get("attempt") ?? "";
+    expect(await page.getByText(attemptId).count()).toBe(1);
+
+    const intent = await intentOfAttempt(attemptId);
+    expect(intent).toBeDefined();
+    expect(intent?.status).toBe("requires_capture");
+    expect(intent?.capture_method).toBe("manual");
+    expect(intent?.currency).toBe("usd");
+    expect(intent?.amount).toBe(toMinorUnits((await readCart(cartId)).total, "usd"));
+    expect(intent?.amount).toBe(toMinorUnits(cart.total, "usd"));
+    expect(prepareRequests).toHaveLength(1);
+    await context.close();
+  });
+
+  it("shows a decline beside the payment form, and another card then pays for the same cart", async () => {
+    const { context, page, cartId, prepareRequests } = await shopperAtCheckout(baseUrl);
+    await fillContactAndAddress(page, AUSTIN);
+    await chooseShipping(page, "Express Shipping", "$15.00");
+
+    await useCard(page, "decline");
+    await payButton(page).click();
+    await expect.poll(() => page.locator("#payment-error").textContent(), SERVER).toBe("Your card was declined.");
+    expect(page.url()).toBe(`${baseUrl}/checkout`);
+    expect(await payButton(page).isEnabled()).toBe(true);
+
+    await useCard(page, "success");
+    await payButton(page).click();
+    await page.waitForURL(/\/checkout\/complete\?attempt=/);
+    const attemptId = new URL(page.url()).searchParams.get("attempt") ?? "";
+    expect((await intentOfAttempt(attemptId))?.status).toBe("requires_capture");
+
+    // Two attempts, each with its own idempotency key, on the one cart.
+    expect(prepareRequests).toHaveLength(2);
+    const keys = await Promise.all(prepareRequests.map(async (request) => (await request.allHeaders())["idempotency-key"]));
+    expect(new Set(keys).size).toBe(2);
+    expect(prepareRequests.every((request) => request.url() === `${baseUrl}/api/carts/${cartId}/prepare-for-payment`)).toBe(true);
+    await context.close();
+  });
+
+  it("sends exactly one prepare-for-payment request for a double click", async () => {
+    const { context, page, prepareRequests } = await shopperAtCheckout(baseUrl);
+    await fillContactAndAddress(page, AUSTIN);
+    await chooseShipping(page, "Standard Shipping", "$5.00");
+    await useCard(page, "success");
+    await payButton(page).dblclick();
+    await page.waitForURL(/\/checkout\/complete\?attempt=/);
+    expect(prepareRequests).toHaveLength(1);
+    await context.close();
+  });
+
+  it("offers Texas Courier for a Texas address and takes it away for California", async () => {
+    const { context, page, cartId } = await shopperAtCheckout(baseUrl);
+    const texasCourier = page.getByRole("radio", { name: /Texas Courier/ });
+    await fillContactAndAddress(page, AUSTIN);
+    await expect.poll(() => texasCourier.count(), SERVER).toBe(1);
+    await chooseShipping(page, "Texas Courier", "$3.00");
+    await expect.poll(async () => page.getByTestId("checkout-total").textContent(), SERVER).toBe(formatMoney((await readCart(cartId)).total, "usd"));
+
+    await page.getByLabel("State", { exact: true }).selectOption({ label: SAN_DIEGO.state });
+    await expect.poll(() => texasCourier.count(), SERVER).toBe(0);
+    expect(await page.getByRole("radio", { name: /Standard Shipping/ }).count()).toBe(1);
+    const shippingMethods = page.getByRole("group", { name: "Shipping method" });
+    expect(await shippingMethods.getByText("Texas Courier isn't available for this address").count()).toBe(1);
+    expect(await page.getByTestId("checkout-shipping").textContent()).toBe("Choose a shipping method");
+    // California's tax, as Medusa computes it, without the Texas method.
+    const cart = await readCart(cartId);
+    expect(await page.getByTestId("checkout-total").textContent()).toBe(formatMoney(cart.total, "usd"));
+    await context.close();
+  });
+
+  it("shows the server's field errors beside their fields and focuses the first one", async () => {
+    const { context, page, prepareRequests } = await shopperAtCheckout(baseUrl);
+    await fillContactAndAddress(page, { ...AUSTIN, zip: "7870" });
+    await chooseShipping(page, "Standard Shipping", "$5.00");
+    await useCard(page, "success");
+    await payButton(page).click();
+
+    const zip = page.getByLabel("ZIP code");
+    await expect.poll(() => zip.getAttribute("aria-invalid"), SERVER).toBe("true");
+    const describedBy = (await zip.getAttribute("aria-describedby")) ?? "";
+    expect(await page.locator(`#${describedBy}`).textContent()).toMatch(/ZIP/);
+    expect(await zip.evaluate((node) => node === document.activeElement)).toBe(true);
+    expect(page.url()).toBe(`${baseUrl}/checkout`);
+    expect(prepareRequests).toHaveLength(1);
+    expect(prepareRequests[0] ? (await prepareRequests[0].response())?.status() : undefined).toBe(400);
+
+    // Corrected, the next press pays.
+    await zip.fill("78701");
+    expect(await zip.getAttribute("aria-invalid")).toBeNull();
+    await useCard(page, "success");
+    await payButton(page).click();
+    await page.waitForURL(/\/checkout\/complete\?attempt=/);
+    expect(prepareRequests).toHaveLength(2);
+    await context.close();
+  });
+});

@@ -1,0 +1,114 @@
+import type Stripe from "stripe";
+import { z } from "zod";
+import { readAttempt } from "../app/lib/checkout/attempts.server";
+import type { PaymentIntentFacts, PaymentOutcome } from "../app/lib/checkout/complete-order.server";
+import type { ShopContext } from "../app/lib/context.server";
+import { verifyWebhook } from "../app/lib/stripe.server";
+
+/**
+ * POST /webhooks/stripe (checkout contract, section 3), answered by the Worker before
+ * React Router. A bad signature is a 400 with nothing read or written. Payment events are
+ * applied by the cart's Durable Object (one at a time per cart, duplicates recognised).
+ * A 5xx asks Stripe to retry: the attempt isn't visible yet, or Medusa is failing.
+ */
+const MAX_BODY_BYTES = 512 * 1024;
+
+const PAYMENT_EVENTS = new Set([
+  "payment_intent.succeeded",
+  "payment_intent.amount_capturable_updated",
+  "payment_intent.payment_failed",
+  "payment_intent.canceled",
+  "payment_intent.processing",
+  "payment_intent.requires_action",
+]);
+
+export async function handleStripeWebhook(request: Request, env: Env, shop: ShopContext): Promise<Response> {
+  const { logger } = shop;
+  const reply = (status: number, body: Record<string, unknown>) =>
+    Response.json({ ...body, trace_id: shop.traceId }, { status, headers: { "cache-control": "no-store" } });
+
+  if (request.method !== "POST") return reply(405, { error: { code: "method_not_allowed", message: "Use POST." } });
+  const raw = await request.text();
+  if (raw.length > MAX_BODY_BYTES) return reply(413, { error: { code: "too_large", message: "Body too large." } });
+
+  let event: Stripe.Event;
+  try {
+    event = await verifyWebhook(shop.config, raw, request.headers.get("stripe-signature"));
+  } catch (error) {
+    logger.log("warn", "webhook signature rejected", { step: "verify_signature", outcome: "error", status: 400, reason: String(error).slice(0, 200) });
+    return reply(400, { error: { code: "invalid_signature", message: "The Stripe-Signature header is missing or invalid." } });
+  }
+  const fields = { step: "webhook", event_id: event.id, event_type: event.type };
+
+  if (event.type === "setup_intent.succeeded") {
+    logger.log("info", "setup intent succeeded (subscriptions are not handled yet)", { ...fields, outcome: "skipped" });
+    return reply(200, { received: true });
+  }
+  if (!PAYMENT_EVENTS.has(event.type)) {
+    logger.log("debug", "webhook event ignored", { ...fields, outcome: "skipped" });
+    return reply(200, { received: true, ignored: true });
+  }
+
+  const intent = paymentIntentSchema.safeParse(event.data.object);
+  if (!intent.success) {
+    logger.log("warn", "payment event without a usable PaymentIntent ignored", { ...fields, outcome: "skipped" });
+    return reply(200, { received: true, ignored: true });
+  }
+  const facts = paymentIntentFacts(intent.data);
+  if (!facts.attemptId) {
+    logger.log("debug", "payment intent without checkout attempt ignored", { ...fields, outcome: "skipped" });
+    return reply(200, { received: true, ignored: true });
+  }
+
+  const attempt = await readAttempt(env.CHECKOUT_ATTEMPTS, facts.attemptId);
+  if (!attempt) {
+    logger.log("warn", "checkout attempt not found yet; Stripe will retry", { ...fields, attempt_id: facts.attemptId, outcome: "error", status: 503 });
+    return reply(503, { error: { code: "attempt_not_found", message: "Checkout attempt not found yet." } });
+  }
+
+  let outcome: PaymentOutcome;
+  try {
+    outcome = await env.CART_COORDINATOR.getByName(attempt.cart_id).applyPayment({
+      intent: facts,
+      eventId: event.id,
+      traceId: shop.traceId,
+      route: "/webhooks/stripe",
+    });
+  } catch (error) {
+    logger.log("error", "cart coordinator failed", { ...fields, attempt_id: attempt.id, outcome: "error", error: String(error) });
+    return reply(503, { error: { code: "unavailable", message: "Try again later." } });
+  }
+  const status = outcome.kind === "retry" ? 503 : 200;
+  logger.log(status === 200 ? "info" : "warn", "webhook handled", {
+    ...fields,
+    cart_id: attempt.cart_id,
+    attempt_id: attempt.id,
+    outcome: status === 200 ? "ok" : "error",
+    result: outcome.kind,
+    status,
+  });
+  return reply(status, { received: status === 200, result: outcome.kind });
+}
+
+/** The fields of a PaymentIntent the storefront acts on. */
+export const paymentIntentSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  last_payment_error: z.object({ message: z.string().nullish() }).nullish(),
+  cancellation_reason: z.string().nullish(),
+});
+
+export function paymentIntentFacts(intent: z.infer<typeof paymentIntentSchema>): PaymentIntentFacts {
+  const attemptId = intent.metadata?.checkout_attempt_id;
+  return {
+    id: intent.id,
+    status: intent.status,
+    amount: intent.amount,
+    currency: intent.currency,
+    attemptId: typeof attemptId === "string" && /^ca_[0-9A-Z]{24}$/.test(attemptId) ? attemptId : null,
+    failureMessage: intent.last_payment_error?.message ?? intent.cancellation_reason ?? null,
+  };
+}
