@@ -4,7 +4,11 @@
 //   catalog / product page server time (p50/p95) with the edge cache cold and warm, on the
 //   production build under wrangler dev;
 //   gzipped client JavaScript loaded by `/` and `/cart` (measured in Chromium);
-//   the Worker bundle from `wrangler deploy --dry-run`.
+//   the Worker bundle from `wrangler deploy --dry-run`;
+//   prepare-for-payment on new carts: the shopper's wait (p50/p95), Medusa's share of it
+//   (the proxied calls of the request's trace id, summed at the fault proxy) and the
+//   storefront's overhead against its target; and a shopper 100 ms away, paying for the
+//   old three-request browser flow against the one submission.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,10 +18,18 @@ import { BIN, ROOT, startProcess, waitForHttp } from "./processes.ts";
 import { startStack } from "./stack.ts";
 import { stackFiles } from "./worker-config.ts";
 import { launchChromium } from "./chromium.ts";
+import { BENCH_ADDRESS, BenchShopper, newTrace, shippingOptionId, variantId, type Shop } from "./bench-shopper.ts";
+import type { RecordedRequest } from "./fault-proxy.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
 const BUDGET = { rootJsGzipKb: 120, workerGzipKb: 1024 };
+/** prepare-for-payment: each needs a new cart, so fewer per round than page requests. */
+const PREPARES = Number(process.env.BENCH_PREPARES ?? 10);
+/** The simulated shopper's round trip to the storefront. */
+const SHOPPER_RTT_MS = Number(process.env.BENCH_SHOPPER_RTT_MS ?? 100);
+/** The storefront may add at most 5% to Medusa's time, or 10 ms, whichever is larger. */
+const OVERHEAD_TARGET = { ratio: 0.05, ms: 10 };
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -86,8 +98,101 @@ function workerBundle(buildDir: string) {
   return { total_kb: Number(match[1]), gzip_kb: Number(match[2]), largest_file: largest ? `${largest.file} (${round(largest.kb)} KB)` : null };
 }
 
+type PrepareSample = {
+  /** What the shopper waited, at the storefront (no network between them here). */
+  storefrontMs: number;
+  /** Medusa's time inside it: its calls for this trace id, as the proxy timed them. */
+  medusaMs: number;
+  /** Medusa's time per step of the old browser flow: details, shipping, payment. */
+  medusaDetailsMs: number;
+  medusaShippingMs: number;
+  medusaPaymentMs: number;
+};
+
+async function proxiedRequests(proxyUrl: string, traceId: string): Promise<RecordedRequest[]> {
+  const response = await fetch(`${proxyUrl}/__proxy/requests?trace_id=${traceId}`);
+  return ((await response.json()) as { requests: RecordedRequest[] }).requests;
+}
+
+/** One prepare-for-payment on a new cart, with Medusa's share of it. */
+async function timePrepare(shop: Shop, proxyUrl: string, tee: string, standard: string): Promise<PrepareSample> {
+  const shopper = new BenchShopper(shop);
+  await shopper.addToCart("organic-cotton-tee", tee, 1);
+  const trace = newTrace();
+  const answer = await shopper.prepare({ email: "bench@example.com", shipping_address: BENCH_ADDRESS, shipping_option_id: standard }, trace.traceparent);
+  if (answer.status !== 200) throw new Error(`prepare-for-payment answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  const requests = await proxiedRequests(proxyUrl, trace.traceId);
+  const sum = (match: (request: RecordedRequest) => boolean) => requests.filter(match).reduce((total, request) => total + request.durationMs, 0);
+  return {
+    storefrontMs: answer.ms,
+    medusaMs: sum(() => true),
+    medusaDetailsMs: sum((request) => request.method === "POST" && /^\/store\/carts\/[^/]+$/.test(request.path)),
+    medusaShippingMs: sum((request) => request.method === "POST" && request.path.endsWith("/shipping-methods")),
+    medusaPaymentMs: sum((request) => request.method === "POST" && request.path.startsWith("/store/payment-collections")),
+  };
+}
+
+/**
+ * prepare-for-payment figures, each the median over rounds of that round's value. The
+ * simulated shopper pays one round trip per browser request: the old flow made three in
+ * a row (details, shipping method, payment session), each with a storefront request's
+ * overhead around its Medusa call; the new flow makes one.
+ */
+async function prepareForPayment(shop: Shop, proxyUrl: string) {
+  const tee = await variantId(shop, "organic-cotton-tee", "M");
+  const probe = new BenchShopper(shop);
+  await probe.addToCart("organic-cotton-tee", tee, 1);
+  const standard = await shippingOptionId(shop, probe.cartId, "Standard");
+  for (let i = 0; i < 2; i++) await timePrepare(shop, proxyUrl, tee, standard); // warm-up
+
+  const rounds: PrepareSample[][] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const samples: PrepareSample[] = [];
+    for (let i = 0; i < PREPARES; i++) samples.push(await timePrepare(shop, proxyUrl, tee, standard));
+    rounds.push(samples);
+  }
+  const overRounds = (figure: (samples: PrepareSample[]) => number) => median(rounds.map(figure));
+  const p = (pick: (sample: PrepareSample) => number, pct: number) => (samples: PrepareSample[]) => percentile(samples.map(pick), pct);
+  const overhead = (sample: PrepareSample) => sample.storefrontMs - sample.medusaMs;
+
+  const storefront = { p50_ms: round(overRounds(p((s) => s.storefrontMs, 50))), p95_ms: round(overRounds(p((s) => s.storefrontMs, 95))) };
+  const medusa = { p50_ms: round(overRounds(p((s) => s.medusaMs, 50))), p95_ms: round(overRounds(p((s) => s.medusaMs, 95))) };
+  const overheadP50 = overRounds(p(overhead, 50));
+  const overheadP95 = overRounds(p(overhead, 95));
+  const allowedMs = Math.max(OVERHEAD_TARGET.ratio * medusa.p50_ms, OVERHEAD_TARGET.ms);
+
+  const oneSubmission = (sample: PrepareSample) => SHOPPER_RTT_MS + sample.storefrontMs;
+  const threeRequests = (sample: PrepareSample) =>
+    3 * SHOPPER_RTT_MS + sample.medusaDetailsMs + sample.medusaShippingMs + sample.medusaPaymentMs + 3 * overhead(sample);
+  const oldFlow = overRounds(p(threeRequests, 50));
+  const newFlow = overRounds(p(oneSubmission, 50));
+
+  return {
+    prepares_per_round: PREPARES,
+    latency_ms: storefront,
+    medusa_ms: medusa,
+    overhead: {
+      p50_ms: round(overheadP50),
+      p95_ms: round(overheadP95),
+      storefront_over_medusa_p50: round(overRounds(p((s) => s.storefrontMs / s.medusaMs, 50)), 3),
+      overhead_pct_p50: round(overRounds(p((s) => (100 * overhead(s)) / s.medusaMs, 50)), 2),
+      target: `at most ${OVERHEAD_TARGET.ratio * 100}% of Medusa's time or ${OVERHEAD_TARGET.ms} ms, whichever is larger`,
+      allowed_ms_p50: round(allowedMs),
+      met_p50: overheadP50 <= allowedMs,
+    },
+    shopper_round_trip: {
+      rtt_ms: SHOPPER_RTT_MS,
+      three_requests_p50_ms: round(oldFlow),
+      one_submission_p50_ms: round(newFlow),
+      three_over_one: round(oldFlow / newFlow, 2),
+      saved_p50_ms: round(oldFlow - newFlow),
+    },
+  };
+}
+
 async function main() {
-  const stack = await startStack(["preview"], log, { name: "bench" });
+  // The fault proxy sits between the storefront and Medusa only to time Medusa's calls.
+  const stack = await startStack(["preview"], log, { name: "bench", medusaProxy: true });
   const warmUrl = stack.storefronts.preview!;
   // A second copy of the same build with the edge cache switched off: every request is a
   // cold-cache request that goes to Medusa.
@@ -112,6 +217,11 @@ async function main() {
     const javascript = { "/": await clientJavaScript(warmUrl, "/"), "/cart": await clientJavaScript(warmUrl, "/cart") };
     log("measuring the Worker bundle");
     const bundle = workerBundle(files.buildDir);
+    log("timing prepare-for-payment");
+    const prepare = await prepareForPayment(
+      { storefrontUrl: warmUrl, medusaUrl: stack.medusaUrl, publishableKey: stack.publishableKey },
+      stack.storefrontMedusaUrl,
+    );
 
     const result = {
       rounds: ROUNDS,
@@ -119,6 +229,7 @@ async function main() {
       server_response_ms: pages,
       client_javascript_gzip: javascript,
       worker_bundle: bundle,
+      prepare_for_payment: prepare,
       budgets: {
         root_js_gzip_kb: { budget: BUDGET.rootJsGzipKb, measured: javascript["/"].gzip_kb, met: javascript["/"].gzip_kb <= BUDGET.rootJsGzipKb },
         worker_gzip_kb: { budget: BUDGET.workerGzipKb, measured: bundle.gzip_kb, met: bundle.gzip_kb <= BUDGET.workerGzipKb },

@@ -124,8 +124,18 @@ export async function startFaultProxy(options: { target: string; port?: number; 
     };
     records.push(record);
     const fault = pickFault(req, url.pathname);
+    let heldBody: Buffer | null = null;
     if (fault?.kind === "delay") {
       record.fault = fault.kind;
+      // Read the whole request first: once held, it reaches Medusa even if the storefront
+      // gave up meanwhile, as a request Medusa is slow to process would.
+      const chunks: Buffer[] = [];
+      try {
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+      } catch {
+        return; // the storefront went away before it had sent the request
+      }
+      heldBody = Buffer.concat(chunks);
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
     } else if (fault) {
       record.fault = fault.kind;
@@ -170,7 +180,8 @@ export async function startFaultProxy(options: { target: string; port?: number; 
       record.durationMs = Date.now() - record.startedAt;
       req.socket.destroy();
     });
-    req.pipe(upstream);
+    if (heldBody) upstream.end(heldBody);
+    else req.pipe(upstream);
   });
 
   await new Promise<void>((resolve, reject) => {

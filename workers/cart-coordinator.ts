@@ -4,7 +4,12 @@ import { errorAnswer, type CheckoutAnswer } from "../app/lib/checkout/errors";
 import { applyPaymentIntent, type PaymentIntentFacts, type PaymentOutcome } from "../app/lib/checkout/complete-order.server";
 import { prepareForPayment } from "../app/lib/checkout/prepare-for-payment.server";
 import type { PrepareRequest } from "../app/lib/checkout/prepare-request";
+import type { AttemptStore } from "../app/lib/checkout/attempts.server";
 import { createLogger } from "../app/lib/log.server";
+import { readCheckoutCart } from "../app/lib/medusa/cart-details.server";
+import { toMinorUnits } from "../app/lib/money";
+import { stripeClient } from "../app/lib/stripe.server";
+import type { AppConfig } from "../app/lib/config.server";
 import { createMedusaClient } from "../app/lib/medusa/client.server";
 
 /**
@@ -22,7 +27,16 @@ import { createMedusaClient } from "../app/lib/medusa/client.server";
  */
 export type PaymentCall = { intent: PaymentIntentFacts; eventId: string | null; traceId: string; route: string };
 
-export type PrepareCall = { cartId: string; key: string; bodyHash: string; body: PrepareRequest; traceId: string; route: string };
+export type PrepareCall = {
+  cartId: string;
+  key: string;
+  /** True when the client sent no key and `key` was derived from cart id + body. */
+  derivedKey: boolean;
+  bodyHash: string;
+  body: PrepareRequest;
+  traceId: string;
+  route: string;
+};
 
 type StoredAnswer = { bodyHash: string; answer: CheckoutAnswer; storedAt: number };
 type StoredEvent = { outcome: PaymentOutcome; storedAt: number };
@@ -57,13 +71,11 @@ export class CartCoordinator extends DurableObject<Env> {
         }
       }
       const config = readConfig(this.env);
-      const medusa = createMedusaClient({
-        baseUrl: config.MEDUSA_BACKEND_URL,
-        publishableKey: config.MEDUSA_PUBLISHABLE_KEY,
-        timeoutMs: config.MEDUSA_TIMEOUT_MS,
-        logger,
-      });
-      const outcome = await applyPaymentIntent({ medusa, attempts: this.env.CHECKOUT_ATTEMPTS, logger }, call.intent);
+      const medusa = this.medusa(call);
+      const outcome = await applyPaymentIntent(
+        { medusa, attempts: this.attemptStore(), logger, voidPayment: (intent) => voidPayment(config, intent) },
+        call.intent,
+      );
       if (call.eventId && outcome.kind !== "retry") {
         await this.ctx.storage.put<StoredEvent>(`event:${call.eventId}`, { outcome, storedAt: Date.now() });
       }
@@ -78,8 +90,14 @@ export class CartCoordinator extends DurableObject<Env> {
     const stored = await this.ctx.storage.get<StoredAnswer>(`idem:${call.key}`);
     if (stored && Date.now() - stored.storedAt < RETENTION_MS) {
       if (stored.bodyHash !== call.bodyHash) return this.keyReused(call, logger);
-      logger.log("info", "replayed stored answer", { ...fields, outcome: "hit", status: stored.answer.status });
-      return { ...stored.answer, headers: { ...stored.answer.headers, "idempotent-replayed": "true" } };
+      // A key the shopper chose names one submission. A derived key only says "same cart,
+      // same details": the cart may have changed since, so check before replaying.
+      if (!call.derivedKey || (await this.stillCurrent(call, stored.answer))) {
+        logger.log("info", "replayed stored answer", { ...fields, outcome: "hit", status: stored.answer.status });
+        return { ...stored.answer, headers: { ...stored.answer.headers, "idempotent-replayed": "true" } };
+      }
+      logger.log("info", "stored answer of a derived key is stale: preparing again", { ...fields, outcome: "miss" });
+      await this.ctx.storage.delete(`idem:${call.key}`);
     }
 
     if (this.running) {
@@ -99,7 +117,8 @@ export class CartCoordinator extends DurableObject<Env> {
     this.running = { key: call.key, bodyHash: call.bodyHash, answer };
     try {
       const result = await answer;
-      if (result.status < 500) {
+      // Derived keys keep only successes: a refusal depends on the cart, which may change.
+      if (result.status < 500 && (!call.derivedKey || result.status === 200)) {
         await this.ctx.storage.put<StoredAnswer>(`idem:${call.key}`, { bodyHash: call.bodyHash, answer: result, storedAt: Date.now() });
       }
       return result;
@@ -108,16 +127,56 @@ export class CartCoordinator extends DurableObject<Env> {
     }
   }
 
-  private async run(call: PrepareCall): Promise<CheckoutAnswer> {
+  /** One read: is the stored success still the cart's payment (same attempt, same total)? */
+  private async stillCurrent(call: PrepareCall, answer: CheckoutAnswer): Promise<boolean> {
+    if (answer.status !== 200 || !("client_secret" in answer.body)) return false;
+    try {
+      const cart = await readCheckoutCart(this.medusa(call), call.cartId);
+      return (
+        !cart.completed_at &&
+        cart.metadata?.checkout_attempt_id === answer.body.checkout_attempt_id &&
+        toMinorUnits(cart.total, cart.currency_code) === answer.body.amount &&
+        (cart.payment_collection?.payment_sessions.length ?? 0) > 0
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  private medusa(call: { traceId: string; route: string }) {
     const config = readConfig(this.env);
-    const logger = createLogger(call.traceId, call.route);
-    const medusa = createMedusaClient({
+    return createMedusaClient({
       baseUrl: config.MEDUSA_BACKEND_URL,
       publishableKey: config.MEDUSA_PUBLISHABLE_KEY,
       timeoutMs: config.MEDUSA_TIMEOUT_MS,
-      logger,
+      logger: createLogger(call.traceId, call.route),
     });
-    return prepareForPayment({ medusa, attempts: this.env.CHECKOUT_ATTEMPTS, logger }, call.cartId, call.body);
+  }
+
+  private async run(call: PrepareCall): Promise<CheckoutAnswer> {
+    const logger = createLogger(call.traceId, call.route);
+    const medusa = this.medusa(call);
+    return prepareForPayment({ medusa, attempts: this.attemptStore(), logger }, call.cartId, call.body);
+  }
+
+  /**
+   * Attempts of this cart: written to KV (for the webhook's first lookup and the return
+   * page) and to this object's storage, which later reads here prefer. Every write of this
+   * cart's attempts happens in this object, so its copy is never older than KV's.
+   */
+  private attemptStore(): AttemptStore {
+    const kv = this.env.CHECKOUT_ATTEMPTS;
+    const storage = this.ctx.storage;
+    return {
+      async get(key, type) {
+        const own = await storage.get<string>(key);
+        return own !== undefined ? JSON.parse(own) : kv.get(key, type);
+      },
+      async put(key, value, options) {
+        await storage.put(key, value);
+        await kv.put(key, value, options);
+      },
+    };
   }
 
   private keyReused(call: PrepareCall, logger: ReturnType<typeof createLogger>): CheckoutAnswer {
@@ -127,5 +186,15 @@ export class CartCoordinator extends DurableObject<Env> {
       "This submission's key was already used for different details. Please submit again.",
       call.traceId,
     );
+  }
+}
+
+/** Cancels an authorization, or refunds a captured payment, that must not become an order. */
+async function voidPayment(config: AppConfig, intent: PaymentIntentFacts): Promise<void> {
+  const stripe = stripeClient(config);
+  if (intent.status === "requires_capture") {
+    await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: "abandoned" }, { idempotencyKey: `void-${intent.id}` });
+  } else if (intent.status === "succeeded") {
+    await stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: `refund-${intent.id}` });
   }
 }

@@ -22,6 +22,8 @@ type Props = {
   shippingAddress: Address | null;
   billingAddress: Address | null;
   stripe: PublicConfig;
+  /** Why the last payment failed, when the return page sent the shopper back. */
+  paymentError: string | null;
 };
 
 /** Address parts that decide shipping options, prices and tax: changing one refreshes them. */
@@ -65,7 +67,7 @@ export function CheckoutForm(props: Props) {
   const [shippingNotice, setShippingNotice] = useState<string | null>(null);
 
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [paymentError, setPaymentError] = useState<string | null>(null);
+  const [paymentError, setPaymentError] = useState<string | null>(props.paymentError);
   const [problem, setProblem] = useState<Problem | null>(null);
   /** The new total (minor units) the shopper must confirm after `total_changed`. */
   const [changedTotal, setChangedTotal] = useState<number | null>(null);
@@ -363,8 +365,12 @@ export function CheckoutForm(props: Props) {
   const busy = processing || updating;
   const totalText = formatMoney(summary.total, currency);
   return (
-    <form ref={formRef} className="checkout" noValidate onSubmit={onSubmit} aria-describedby={problem ? "checkout-problem" : undefined}>
+    // method="post": without JavaScript nothing here can pay, and a GET would put the address in the URL.
+    <form ref={formRef} method="post" className="checkout" noValidate onSubmit={onSubmit} aria-describedby={problem ? "checkout-problem" : undefined}>
       <div className="checkout-main">
+        <noscript>
+          <p className="checkout-problem">Paying by card needs JavaScript: Stripe's secure payment form runs in your browser. Please turn it on to check out.</p>
+        </noscript>
         <fieldset>
           <legend>Contact</legend>
           <div className="field">

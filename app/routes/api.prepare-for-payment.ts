@@ -56,7 +56,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
 
   try {
     const coordinator = cloudflare.env.CART_COORDINATOR.getByName(params.id);
-    const result = await coordinator.prepare({ cartId: params.id, key, bodyHash, body, traceId, route: "/api/carts/:id/prepare-for-payment" });
+    const result = await coordinator.prepare({ cartId: params.id, key, derivedKey: !bodyKey && !headerKey, bodyHash, body, traceId, route: "/api/carts/:id/prepare-for-payment" });
     return toResponse(result, traceId);
   } catch (error) {
     shop.logger.log("error", "cart coordinator failed", { step: "coordinator", outcome: "error", cart_id: params.id, error: String(error) });

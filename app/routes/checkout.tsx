@@ -38,8 +38,11 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   });
   if (!found) throw redirect("/cart", { headers: noStoreHeaders() });
   const { cart, region, options } = found;
+  // The return page sends a failed payment back here with Stripe's message to show.
+  const paymentError = new URL(request.url).searchParams.get("payment_error")?.slice(0, 300) || null;
   return data(
     {
+      paymentError,
       summary: checkoutSummary(cart),
       shippingOptions: shippingOptionViews(options),
       countries: countriesOf(region),

@@ -2,11 +2,11 @@
 // build), against real Medusa and the Stripe simulator with its Stripe.js stand-in: the
 // shopper fills the form, sees Medusa's shipping options and totals, pays with one request,
 // and gets their mistakes and declines explained next to what caused them.
-import type { Browser, BrowserContext, Page, Request } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { formatMoney, toMinorUnits } from "../../app/lib/money.ts";
 import { launchChromium } from "../../dev/chromium.ts";
-import { cartIdFromCookie, readCart } from "../support/medusa.ts";
+import { cartIdFromCookie, medusaGet, readCart } from "../support/medusa.ts";
 
 const stack = inject("stack");
 const storefronts = Object.entries(stack.storefronts) as [string, string][];
@@ -31,6 +31,17 @@ async function simPaymentIntents(): Promise<SimPaymentIntent[]> {
 
 async function intentOfAttempt(attemptId: string): Promise<SimPaymentIntent | undefined> {
   return (await simPaymentIntents()).find((intent) => intent.metadata.checkout_attempt_id === attemptId);
+}
+
+/** Another tab of the same shopper adds to the cart, behind the checkout page's back. */
+async function addBehindThePage(cartId: string, handle: string) {
+  const { products } = await medusaGet<{ products: { variants: { id: string }[] }[] }>(`/store/products?handle=${handle}&fields=*variants`);
+  const response = await fetch(`${stack.medusaUrl}/store/carts/${cartId}/line-items`, {
+    method: "POST",
+    headers: { "x-publishable-api-key": stack.publishableKey, "content-type": "application/json" },
+    body: JSON.stringify({ variant_id: products[0]?.variants[0]?.id, quantity: 1 }),
+  });
+  if (!response.ok) throw new Error(`adding ${handle}: HTTP ${response.status} ${await response.text()}`);
 }
 
 type Shopper = { context: BrowserContext; page: Page; cartId: string; prepareRequests: Request[] };
@@ -81,8 +92,30 @@ async function useCard(page: Page, kind: "success" | "decline") {
 
 const payButton = (page: Page) => page.getByRole("button", { name: /^Pay / });
 
+/**
+ * Presses Pay (however `press` does it) and follows the shopper to the return page,
+ * `/checkout/complete?attempt=…`, and from there to their order. Answers the attempt id.
+ */
+async function payAndReturn(page: Page, press: () => Promise<void>): Promise<string> {
+  const returned = page.waitForRequest((request) => request.isNavigationRequest() && new URL(request.url()).pathname === "/checkout/complete");
+  await press();
+  const attemptId = new URL((await returned).url()).searchParams.get("attempt") ?? "";
+  await page.waitForURL(/\/orders\/[^/]+\/confirmed$/);
+  expect(await page.getByRole("heading", { level: 1 }).textContent()).toMatch(/Order #\d+ is confirmed/);
+  return attemptId;
+}
+
+/** Presses Tab until `target` has focus, as a keyboard user would. */
+async function tabTo(page: Page, target: Locator) {
+  for (let i = 0; i < 60; i++) {
+    if (await target.evaluate((node) => node === document.activeElement)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error("could not reach the element with Tab");
+}
+
 describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => {
-  it("pays with the success card, returns to the complete page, and leaves a PaymentIntent awaiting capture", async () => {
+  it("pays with the success card, returns through the complete page to the order, and leaves a PaymentIntent awaiting capture", async () => {
     const { context, page, cartId, prepareRequests } = await shopperAtCheckout(baseUrl, { width: 360, height: 740 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await fillContactAndAddress(page, AUSTIN);
@@ -95,11 +128,7 @@ describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => 
     expect(await payButton(page).textContent()).toBe(`Pay ${formatMoney(cart.total, "usd")}`);
 
     await useCard(page, "success");
-    await payButton(page).click();
-    await page.waitForURL(/\/checkout\/complete\?attempt=/);
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toMatch(/Payment received/);
-    const attemptId = new URL(page.url()).searchParams.get("attempt") ?? "";
-    expect(await page.getByText(attemptId).count()).toBe(1);
+    const attemptId = await payAndReturn(page, () => payButton(page).click());
 
     const intent = await intentOfAttempt(attemptId);
     expect(intent).toBeDefined();
@@ -124,9 +153,7 @@ describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => 
     expect(await payButton(page).isEnabled()).toBe(true);
 
     await useCard(page, "success");
-    await payButton(page).click();
-    await page.waitForURL(/\/checkout\/complete\?attempt=/);
-    const attemptId = new URL(page.url()).searchParams.get("attempt") ?? "";
+    const attemptId = await payAndReturn(page, () => payButton(page).click());
     expect((await intentOfAttempt(attemptId))?.status).toBe("requires_capture");
 
     // Two attempts, each with its own idempotency key, on the one cart.
@@ -142,8 +169,7 @@ describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => 
     await fillContactAndAddress(page, AUSTIN);
     await chooseShipping(page, "Standard Shipping", "$5.00");
     await useCard(page, "success");
-    await payButton(page).dblclick();
-    await page.waitForURL(/\/checkout\/complete\?attempt=/);
+    await payAndReturn(page, () => payButton(page).dblclick());
     expect(prepareRequests).toHaveLength(1);
     await context.close();
   });
@@ -168,6 +194,49 @@ describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => 
     await context.close();
   });
 
+  it("can be completed with the keyboard alone", async () => {
+    const { context, page } = await shopperAtCheckout(baseUrl);
+    await fillContactAndAddress(page, AUSTIN);
+    // Options are listed cheapest first: Tab enters the group on Texas Courier.
+    await expect.poll(() => page.getByRole("radio", { name: /Texas Courier/ }).count(), SERVER).toBe(1);
+    await page.getByLabel("Phone").focus();
+    await tabTo(page, page.getByRole("radio", { name: /Texas Courier/ }));
+    await page.keyboard.press("Space");
+    await expect.poll(() => page.getByTestId("checkout-shipping").textContent(), SERVER).toBe("$3.00");
+    await tabTo(page, page.getByRole("button", { name: /^Use success test card/ }));
+    await page.keyboard.press("Enter");
+    const pay = payButton(page);
+    await expect.poll(() => pay.isEnabled(), SERVER).toBe(true);
+    await tabTo(page, pay);
+    await payAndReturn(page, () => page.keyboard.press("Enter"));
+    await context.close();
+  });
+
+  it("asks the shopper to confirm a total that changed behind the page, then pays the new total", async () => {
+    const { context, page, cartId, prepareRequests } = await shopperAtCheckout(baseUrl);
+    await fillContactAndAddress(page, AUSTIN);
+    await chooseShipping(page, "Standard Shipping", "$5.00");
+    await addBehindThePage(cartId, "canvas-tote-bag");
+    const newTotal = (await readCart(cartId)).total;
+    const newTotalText = formatMoney(newTotal, "usd");
+    expect(await page.getByTestId("checkout-total").textContent()).not.toBe(newTotalText);
+
+    await useCard(page, "success");
+    await payButton(page).click();
+    const confirm = page.getByRole("button", { name: `Pay ${newTotalText}` });
+    await confirm.waitFor();
+    expect(await page.getByText(`The total changed to ${newTotalText}.`).count()).toBe(1);
+    // The summary catches up with the cart, so the shopper sees what they confirm.
+    await expect.poll(() => page.getByTestId("checkout-total").textContent(), SERVER).toBe(newTotalText);
+
+    const attemptId = await payAndReturn(page, () => confirm.click());
+    expect((await intentOfAttempt(attemptId))?.amount).toBe(toMinorUnits(newTotal, "usd"));
+    expect(prepareRequests).toHaveLength(2);
+    const bodies = prepareRequests.map((request) => JSON.parse(request.postData() ?? "{}") as { expected_total?: number });
+    expect(bodies[1]?.expected_total).toBe(toMinorUnits(newTotal, "usd"));
+    await context.close();
+  });
+
   it("shows the server's field errors beside their fields and focuses the first one", async () => {
     const { context, page, prepareRequests } = await shopperAtCheckout(baseUrl);
     await fillContactAndAddress(page, { ...AUSTIN, zip: "7870" });
@@ -188,8 +257,7 @@ describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => 
     await zip.fill("78701");
     expect(await zip.getAttribute("aria-invalid")).toBeNull();
     await useCard(page, "success");
-    await payButton(page).click();
-    await page.waitForURL(/\/checkout\/complete\?attempt=/);
+    await payAndReturn(page, () => payButton(page).click());
     expect(prepareRequests).toHaveLength(2);
     await context.close();
   });

@@ -93,14 +93,16 @@ describe("prepare-for-payment", () => {
     expect(await medusaRequestsFor(trace.traceId)).toEqual([]);
   });
 
-  it("without a key, a blind retry of the same submission is recognised", async () => {
+  it("without a key, a blind retry of the same submission is recognised and writes nothing", async () => {
     const shopper = await shopperWithCart();
     const standard = await optionNamed(shopper.cartId, "Standard");
     const first = await shopper.prepare(body(standard));
     const trace = newTrace();
     const retry = await shopper.prepare(body(standard), { traceparent: trace.traceparent });
     expect(retry.body).toEqual(first.body);
-    expect(await medusaRequestsFor(trace.traceId)).toEqual([]);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    // One read checks the stored answer is still the cart's payment; no write.
+    expect((await medusaRequestsFor(trace.traceId)).map((request) => request.method)).toEqual(["GET"]);
   });
 
   it("answers total_changed with the new amount when the shopper saw another total, and restores the cart", async () => {

@@ -40,7 +40,7 @@ async function call(cartId: string, standard: string, key: string, email = "ada@
   });
   const bodyHash = await sha256Hex(canonicalJson(body));
   return (traceId: string) =>
-    env.CART_COORDINATOR.getByName(cartId).prepare({ cartId, key, bodyHash, body, traceId, route: "/api/carts/:id/prepare-for-payment" });
+    env.CART_COORDINATOR.getByName(cartId).prepare({ cartId, key, derivedKey: false, bodyHash, body, traceId, route: "/api/carts/:id/prepare-for-payment" });
 }
 
 const newTraceId = () => crypto.randomUUID().replaceAll("-", "");

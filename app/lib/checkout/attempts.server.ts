@@ -69,7 +69,18 @@ export type AttemptRecord = z.infer<typeof attemptRecord>;
 
 export type NewAttempt = Omit<AttemptRecord, "status" | "history" | "trace_ids" | "created_at" | "order_id"> & { trace_id: string };
 
-const key = (id: string) => `attempt:${id}`;
+/**
+ * Where attempts are kept: Workers KV itself, or (inside the cart's Durable Object) a
+ * write-through store whose reads come from the object's own storage, so the object never
+ * acts on a stale KV read of a record it wrote itself.
+ */
+export type AttemptStore = {
+  get(key: string, type: "json"): Promise<unknown>;
+  put(key: string, value: string, options: { expirationTtl: number }): Promise<void>;
+};
+
+export const attemptKey = (id: string) => `attempt:${id}`;
+const key = attemptKey;
 
 export function newAttemptId(): string {
   const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -77,7 +88,7 @@ export function newAttemptId(): string {
   return `ca_${[...bytes].map((byte) => alphabet[byte % 32]).join("")}`;
 }
 
-export async function createAttempt(kv: KVNamespace, attempt: NewAttempt): Promise<AttemptRecord> {
+export async function createAttempt(kv: AttemptStore, attempt: NewAttempt): Promise<AttemptRecord> {
   const now = new Date().toISOString();
   const { trace_id, ...fields } = attempt;
   const record: AttemptRecord = {
@@ -93,7 +104,7 @@ export async function createAttempt(kv: KVNamespace, attempt: NewAttempt): Promi
 }
 
 /** The attempt, or null when KV has none (unknown id, expired, or not replicated here yet). */
-export async function readAttempt(kv: KVNamespace, id: string): Promise<AttemptRecord | null> {
+export async function readAttempt(kv: AttemptStore, id: string): Promise<AttemptRecord | null> {
   const raw = await kv.get(key(id), "json");
   if (raw === null) return null;
   return attemptRecord.parse(raw);
@@ -109,7 +120,7 @@ export class AttemptTransitionError extends Error {
  * the personal data, keeping status, order id and history.
  */
 export async function transitionAttempt(
-  kv: KVNamespace,
+  kv: AttemptStore,
   id: string,
   status: AttemptStatus,
   change: { trace_id: string; reason?: string; order_id?: string },

@@ -1,7 +1,7 @@
 import type { Logger } from "../log.server";
 import { MedusaError, type MedusaClient } from "../medusa/client.server";
 import { completeCart } from "../medusa/order.server";
-import { readAttempt, transitionAttempt, type AttemptRecord, type AttemptStatus } from "./attempts.server";
+import { readAttempt, transitionAttempt, type AttemptRecord, type AttemptStatus, type AttemptStore } from "./attempts.server";
 
 /**
  * What a PaymentIntent says about a checkout attempt, from a verified webhook event or from
@@ -33,7 +33,20 @@ export type PaymentOutcome =
   | { kind: "not_paid"; status: string }
   | { kind: "ignored"; reason: string };
 
-export type PaymentDeps = { medusa: MedusaClient; attempts: KVNamespace; logger: Logger };
+export type PaymentDeps = {
+  medusa: MedusaClient;
+  attempts: AttemptStore;
+  logger: Logger;
+  /**
+   * Voids a payment that must not become an order (cancels an authorization, refunds a
+   * capture). Without it Medusa's own Stripe webhook, which does not compare amounts,
+   * would still complete the cart.
+   */
+  voidPayment: (intent: PaymentIntentFacts) => Promise<void>;
+};
+
+/** Statuses after which a PaymentIntent's news changes nothing. */
+const SETTLED_FAILURES = new Set<AttemptStatus>(["amount_mismatch", "canceled", "expired"]);
 
 const PAID = new Set(["succeeded", "requires_capture"]);
 
@@ -46,6 +59,7 @@ export async function applyPaymentIntent(deps: PaymentDeps, intent: PaymentInten
   // KV may not have replicated the attempt to this location yet: Stripe will retry.
   if (!attempt) return { kind: "retry", reason: "attempt not found yet" };
   if (attempt.status === "completed" && attempt.order_id) return { kind: "completed", orderId: attempt.order_id };
+  if (SETTLED_FAILURES.has(attempt.status)) return { kind: "recorded", status: attempt.status };
   // A PaymentIntent of a replaced session (a newer prepare made a new one) is not this
   // attempt's payment.
   if (attempt.payment_intent_id !== intent.id) return { kind: "ignored", reason: "payment intent is not the attempt's" };
@@ -63,6 +77,11 @@ export async function applyPaymentIntent(deps: PaymentDeps, intent: PaymentInten
         attempt_currency: attempt.currency_code,
       });
       await record(deps, attempt, "amount_mismatch", `paid ${intent.amount} ${intent.currency}`);
+      try {
+        await deps.logger.step("void_payment", () => deps.voidPayment(intent), { ...fields, cart_id: attempt.cart_id });
+      } catch {
+        // Logged by step(); the alert line above already asks an operator to look.
+      }
       return { kind: "amount_mismatch" };
     }
     return completeOrder(deps, attempt);
@@ -81,12 +100,28 @@ export async function applyPaymentIntent(deps: PaymentDeps, intent: PaymentInten
 async function completeOrder(deps: PaymentDeps, attempt: AttemptRecord): Promise<PaymentOutcome> {
   const fields = { cart_id: attempt.cart_id, attempt_id: attempt.id };
   try {
-    const result = await deps.logger.step("complete_cart", () => completeCart(deps.medusa, attempt.cart_id), fields);
-    if (result.kind === "busy") return { kind: "retry", reason: "cart is being completed by another request" };
+    const started = Date.now();
+    const result = await completeCart(deps.medusa, attempt.cart_id);
+    const duration_ms = Date.now() - started;
+    if (result.kind === "busy") {
+      deps.logger.log("info", "complete_cart", { ...fields, step: "complete_cart", outcome: "skipped", duration_ms, reason: "being completed by another request" });
+      return { kind: "retry", reason: "cart is being completed by another request" };
+    }
+    if (result.kind === "gone") {
+      deps.logger.log("error", "paid cart no longer exists in Medusa: an operator must refund or recreate the order", {
+        ...fields,
+        step: "complete_cart",
+        outcome: "error",
+        duration_ms,
+      });
+      return { kind: "ignored", reason: "cart not found in Medusa" };
+    }
     if (result.kind === "refused") {
-      deps.logger.log("warn", "Medusa did not complete a paid cart", { ...fields, step: "complete_cart", outcome: "error", reason: result.message });
+      // E.g. Medusa's view of the payment lags Stripe's: worth a retry.
+      deps.logger.log("warn", "complete_cart", { ...fields, step: "complete_cart", outcome: "error", duration_ms, reason: result.message });
       return { kind: "retry", reason: "Medusa refused to complete the cart" };
     }
+    deps.logger.log("info", "complete_cart", { ...fields, step: "complete_cart", outcome: "ok", duration_ms, order_id: result.orderId });
     await deps.logger.step(
       "record_order",
       () => transitionAttempt(deps.attempts, attempt.id, "completed", { trace_id: deps.logger.traceId, order_id: result.orderId }),

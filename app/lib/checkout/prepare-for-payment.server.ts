@@ -4,7 +4,7 @@ import { addShippingMethod, readCheckoutCart, updateCartDetails } from "../medus
 import { createStripePaymentSession, getOrCreatePaymentCollection, STRIPE_PROVIDER_ID } from "../medusa/payment.server";
 import { stripeSessionData, type CheckoutCart } from "../medusa/schemas";
 import { toMinorUnits } from "../money";
-import { createAttempt, newAttemptId } from "./attempts.server";
+import { createAttempt, newAttemptId, type AttemptStore } from "./attempts.server";
 import { errorAnswer, type CheckoutAnswer, type CheckoutErrorCode } from "./errors";
 import type { PrepareRequest } from "./prepare-request";
 import { restoreSnapshot, takeSnapshot, type CartSnapshot } from "./rollback.server";
@@ -22,7 +22,7 @@ import { restoreSnapshot, takeSnapshot, type CartSnapshot } from "./rollback.ser
  */
 export type PrepareDeps = {
   medusa: MedusaClient;
-  attempts: KVNamespace;
+  attempts: AttemptStore;
   logger: Logger;
 };
 
@@ -38,6 +38,9 @@ class StepFailure extends Error {
     super(message);
   }
 }
+
+/** Writes whose request may still reach Medusa after we stopped waiting for it. */
+const WRITE_STEPS = new Set<Step>(["update_cart", "add_shipping_method", "create_payment_session"]);
 
 export async function prepareForPayment(deps: PrepareDeps, cartId: string, input: PrepareRequest): Promise<CheckoutAnswer> {
   const { medusa, logger } = deps;
@@ -131,11 +134,15 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
     const failure = error instanceof StepFailure ? error : toStepFailure("read_cart", error);
     if (!touched || !snapshot) return errorAnswer(failure.code, failure.message, traceId, { step: failure.step, ...failure.extra });
     const restored = await restoreSnapshot(medusa, logger, cartId, snapshot, fields);
+    // A write we gave up on may still land after the restore (a slow Medusa, not a dead
+    // one), so its outcome is unknown: never call that "rolled back".
+    const leftChanged =
+      failure.code === "backend_timeout" && WRITE_STEPS.has(failure.step) ? [...restored.leftChanged, "unconfirmed_write"] : restored.leftChanged;
     return errorAnswer(failure.code, failure.message, traceId, {
       step: failure.step,
       ...failure.extra,
-      rolled_back: restored.leftChanged.length === 0,
-      left_changed: restored.leftChanged,
+      rolled_back: leftChanged.length === 0,
+      left_changed: leftChanged,
     });
   }
 }

@@ -18,6 +18,7 @@ export type ReturnDecision =
   | { kind: "not_found" };
 
 const ATTEMPT_ID = /^ca_[0-9A-Z]{24}$/;
+const MISMATCH = "Your payment didn't match your cart's total, so no order was placed and the payment was voided. Please try again.";
 
 export async function decideReturn(shop: ShopContext, env: Env, request: Request, attemptId: string | null): Promise<ReturnDecision> {
   if (!attemptId || !ATTEMPT_ID.test(attemptId)) return { kind: "not_found" };
@@ -57,9 +58,10 @@ export async function decideReturn(shop: ShopContext, env: Env, request: Request
     case "completed":
       return { kind: "order", orderId: outcome.orderId };
     case "amount_mismatch":
-      return { kind: "failed", message: "Your payment didn't match your cart's total, so no order was placed. You won't be charged; please try again." };
+      return { kind: "failed", message: MISMATCH };
     case "recorded":
       if (outcome.status === "payment_pending") return { kind: "finishing" };
+      if (outcome.status === "amount_mismatch") return { kind: "failed", message: MISMATCH };
       return { kind: "failed", message: intent.last_payment_error?.message ?? "Your payment was not completed. Please try again." };
     case "not_paid":
       if (intent.status === "processing" || intent.status === "requires_action") return { kind: "finishing" };

@@ -160,13 +160,18 @@ export function checkoutSummary(checkout: PageCart) {
 }
 export type CheckoutSummary = ReturnType<typeof checkoutSummary>;
 
-/** Options as the page lists them; a calculated-price option without a price yet shows none. */
+/**
+ * Options as the page lists them, cheapest first (Medusa's order varies between calls); a
+ * calculated-price option without a price yet shows none and comes last.
+ */
 export function shippingOptionViews(options: ShippingOption[]) {
-  return options.map((option) => ({
-    id: option.id,
-    name: option.name,
-    amount: option.calculated_amount ?? option.amount ?? null,
-    available: !option.insufficient_inventory,
-  }));
+  return options
+    .map((option) => ({
+      id: option.id,
+      name: option.name,
+      amount: option.calculated_amount ?? option.amount ?? null,
+      available: !option.insufficient_inventory,
+    }))
+    .sort((a, b) => (a.amount ?? Infinity) - (b.amount ?? Infinity) || a.name.localeCompare(b.name));
 }
 export type ShippingOptionView = ReturnType<typeof shippingOptionViews>[number];

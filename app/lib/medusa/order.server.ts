@@ -11,6 +11,8 @@ export type CompletionResult =
   | { kind: "order"; orderId: string }
   /** Someone else is completing it right now: try again shortly. */
   | { kind: "busy" }
+  /** Medusa doesn't know the cart (deleted): retrying won't help. */
+  | { kind: "gone" }
   /** Medusa refused (payment not authorized, no stock...): the cart stays open. */
   | { kind: "refused"; message: string };
 
@@ -25,6 +27,7 @@ export async function completeCart(medusa: MedusaClient, cartId: string): Promis
   } catch (error) {
     if (error instanceof MedusaError && error.kind === "http") {
       if (error.status === 409) return { kind: "busy" };
+      if (error.status === 404) return { kind: "gone" };
       if (error.status !== undefined && error.status < 500) return { kind: "refused", message: error.message };
     }
     throw error;
