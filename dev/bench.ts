@@ -17,6 +17,7 @@ import { gzipSync } from "node:zlib";
 import { BIN, ROOT, startProcess, waitForHttp } from "./processes.ts";
 import { startStack } from "./stack.ts";
 import { stackFiles } from "./worker-config.ts";
+import { benchWebhooks } from "./bench-webhooks.ts";
 import { launchChromium } from "./chromium.ts";
 import { BENCH_ADDRESS, BenchShopper, newTrace, shippingOptionId, variantId, type Shop } from "./bench-shopper.ts";
 import type { RecordedRequest } from "./fault-proxy.ts";
@@ -196,7 +197,7 @@ async function main() {
   const warmUrl = stack.storefronts.preview!;
   // A second copy of the same build with the edge cache switched off: every request is a
   // cold-cache request that goes to Medusa.
-  const coldPort = Number(process.env.BENCH_COLD_PORT ?? 8788);
+  const coldPort = Number(process.env.BENCH_COLD_PORT ?? 8808);
   const files = stackFiles(`bench-${process.env.BENCH_MEDUSA_PORT ?? 9020}`);
   const cold = startProcess("wrangler dev (cache off)", path.join(BIN, "wrangler"), [
     "dev", "--config", path.join(files.buildDir, "server", "wrangler.json"), "--port", String(coldPort), "--ip", "127.0.0.1",
@@ -222,6 +223,8 @@ async function main() {
       { storefrontUrl: warmUrl, medusaUrl: stack.medusaUrl, publishableKey: stack.publishableKey },
       stack.storefrontMedusaUrl,
     );
+    const shop = { storefrontUrl: warmUrl, medusaUrl: stack.medusaUrl, publishableKey: stack.publishableKey };
+    const webhooks = await benchWebhooks(shop, stack.stripeSimUrl, log);
 
     const result = {
       rounds: ROUNDS,
@@ -230,6 +233,7 @@ async function main() {
       client_javascript_gzip: javascript,
       worker_bundle: bundle,
       prepare_for_payment: prepare,
+      webhooks,
       budgets: {
         root_js_gzip_kb: { budget: BUDGET.rootJsGzipKb, measured: javascript["/"].gzip_kb, met: javascript["/"].gzip_kb <= BUDGET.rootJsGzipKb },
         worker_gzip_kb: { budget: BUDGET.workerGzipKb, measured: bundle.gzip_kb, met: bundle.gzip_kb <= BUDGET.workerGzipKb },

@@ -1,28 +1,11 @@
-import { createCookie, type Cookie } from "react-router";
 import type { AppConfig } from "./config.server";
+import { signedCookie } from "./signed-cookie.server";
 
 /**
  * The shopper's cart id, in a signed, HttpOnly, SameSite=Lax cookie: the signature is what
  * makes a cart "this session's" (ownership checks compare against it).
  */
-const cookies = new Map<string, Cookie>();
-
-function cartCookie(config: AppConfig): Cookie {
-  const key = `${config.ENVIRONMENT}|${config.SESSION_SECRET}`;
-  let cookie = cookies.get(key);
-  if (!cookie) {
-    cookie = createCookie("cart", {
-      secrets: [config.SESSION_SECRET],
-      httpOnly: true,
-      sameSite: "lax",
-      secure: config.ENVIRONMENT === "production",
-      path: "/",
-      maxAge: 60 * 60 * 24 * 30,
-    });
-    cookies.set(key, cookie);
-  }
-  return cookie;
-}
+const cartCookie = (config: AppConfig) => signedCookie("cart", config, 60 * 60 * 24 * 30);
 
 const CART_ID = /^cart_[A-Za-z0-9]{10,64}$/;
 

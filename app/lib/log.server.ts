@@ -1,7 +1,7 @@
 /**
  * Structured JSON logs (checkout contract, section 6): one line per step, always with the
- * request's trace id. Callers pass ids and outcomes, never secrets, client secrets or full
- * emails; `maskEmail` exists for the rare line that must hint at who it was.
+ * request's trace id. Callers pass ids and outcomes, never secrets, client secrets or
+ * emails.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -63,10 +63,4 @@ export function traceIdFor(request: Request): string {
   const match = TRACEPARENT.exec(request.headers.get("traceparent")?.trim().toLowerCase() ?? "");
   if (match?.[1] && !/^0+$/.test(match[1])) return match[1];
   return crypto.randomUUID().replaceAll("-", "");
-}
-
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf("@");
-  if (at < 1) return "***";
-  return `${email[0]}***@${email.slice(at + 1)}`;
 }

@@ -1,5 +1,5 @@
-import { createCookie, type Cookie } from "react-router";
 import type { AppConfig } from "./config.server";
+import { signedCookie } from "./signed-cookie.server";
 
 /**
  * Which orders this browser placed: a signed, HttpOnly cookie with the latest order ids.
@@ -7,24 +7,7 @@ import type { AppConfig } from "./config.server";
  * shared screenshot) shows nothing.
  */
 const MAX_ORDERS = 10;
-const cookies = new Map<string, Cookie>();
-
-function ordersCookie(config: AppConfig): Cookie {
-  const key = `${config.ENVIRONMENT}|${config.SESSION_SECRET}`;
-  let cookie = cookies.get(key);
-  if (!cookie) {
-    cookie = createCookie("orders", {
-      secrets: [config.SESSION_SECRET],
-      httpOnly: true,
-      sameSite: "lax",
-      secure: config.ENVIRONMENT === "production",
-      path: "/",
-      maxAge: 60 * 60 * 24 * 90,
-    });
-    cookies.set(key, cookie);
-  }
-  return cookie;
-}
+const ordersCookie = (config: AppConfig) => signedCookie("orders", config, 60 * 60 * 24 * 90);
 
 const ORDER_ID = /^order_[A-Za-z0-9]{10,64}$/;
 

@@ -175,24 +175,5 @@ export async function stripeError(promise: Promise<unknown>): Promise<Stripe.err
 }
 
 // ------------------------------------------------------------------ browser
-// Debian's Chromium (apt-get install -y chromium), never a Playwright-downloaded one.
-export const CHROMIUM = "/usr/bin/chromium";
-
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with apt-get install -y chromium`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
+// Debian's Chromium (installed by the project when missing), never a Playwright-downloaded one.
+export { launchChromium } from "../../dev/chromium.ts";

@@ -12,7 +12,6 @@ export type CheckoutErrorCode =
   | "idempotency_key_reused"
   | "in_progress"
   | "shipping_option_unavailable"
-  | "rate_limited"
   | "backend_error"
   | "backend_timeout";
 
@@ -26,7 +25,6 @@ export const STATUS: Record<CheckoutErrorCode, number> = {
   idempotency_key_reused: 409,
   in_progress: 409,
   shipping_option_unavailable: 422,
-  rate_limited: 429,
   backend_error: 502,
   backend_timeout: 504,
 };

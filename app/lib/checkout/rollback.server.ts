@@ -1,7 +1,7 @@
 import type { LogFields, Logger } from "../log.server";
 import type { MedusaClient } from "../medusa/client.server";
 import { addShippingMethod, readCheckoutCart, updateCartDetails, type AddressInput, type CartDetails } from "../medusa/cart-details.server";
-import type { Address, CheckoutCart } from "../medusa/schemas";
+import { ADDRESS_KEYS, type Address, type CheckoutCart } from "../medusa/schemas";
 
 /**
  * What prepare-for-payment may change on a cart, kept before it starts, and how to put it
@@ -19,19 +19,6 @@ export type CartSnapshot = {
   checkout_attempt_id: string | null;
   shipping_option_ids: string[];
 };
-
-const ADDRESS_KEYS = [
-  "first_name",
-  "last_name",
-  "company",
-  "address_1",
-  "address_2",
-  "city",
-  "postal_code",
-  "province",
-  "country_code",
-  "phone",
-] as const satisfies readonly (keyof Address)[];
 
 function pickAddress(address: Address | null): AddressInput | null {
   if (!address) return null;

@@ -82,6 +82,7 @@ export const address = z.object({
   phone: nullableString,
 });
 export type Address = z.infer<typeof address>;
+export const ADDRESS_KEYS = Object.keys(address.shape) as (keyof Address)[];
 
 export const lineItem = z.object({
   id: z.string(),
