@@ -16,6 +16,11 @@ export default defineConfig({
     reactRouter(),
   ],
   resolve: { tsconfigPaths: true },
+  // Each local stack has its own dependency cache, so two dev servers never fight over it.
+  cacheDir: process.env.STACK_VITE_CACHE_DIR ?? "node_modules/.vite",
+  // Found up front: discovered late (first visit to /checkout on a cold cache) they are
+  // re-optimized and the page ends up with two copies of React.
+  optimizeDeps: { include: ["@stripe/react-stripe-js", "@stripe/stripe-js/pure", "zod/mini"] },
   server: {
     port: Number(process.env.STOREFRONT_PORT ?? 5173),
     strictPort: true,

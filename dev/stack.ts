@@ -157,7 +157,13 @@ async function startStorefront(mode: StorefrontMode, port: number, files: StackF
   // Each storefront keeps its own KV and Durable Object state: two runtimes sharing one
   // Durable Object's storage would break its one-at-a-time guarantee.
   const persistDir = `${files.persistDir}-${mode}`;
-  const env = { STACK_WRANGLER_CONFIG: files.wranglerConfig, STACK_PERSIST_DIR: persistDir, STOREFRONT_BUILD_DIR: files.buildDir, WRANGLER_SEND_METRICS: "false" };
+  const env = {
+    STACK_WRANGLER_CONFIG: files.wranglerConfig,
+    STACK_PERSIST_DIR: persistDir,
+    STACK_VITE_CACHE_DIR: path.join(files.dir, "vite-cache"),
+    STOREFRONT_BUILD_DIR: files.buildDir,
+    WRANGLER_SEND_METRICS: "false",
+  };
   if (mode === "dev") {
     return startProcess("vite dev", path.join(BIN, "vite"), ["dev", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
       env,

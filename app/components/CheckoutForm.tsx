@@ -141,8 +141,11 @@ export function CheckoutForm(props: Props) {
     const lost = asked && asked !== kept ? options.find((option) => option.id === asked)?.name : undefined;
     setOptionId(kept);
     setShippingNotice(lost ? `${lost} isn't available for this address. Choose another shipping method.` : result.message);
-    setStatus(lost ? `${lost} isn't available for this address.` : "Shipping options and totals updated.");
-    // `options` is only read for the name of the option that went away: not a reason to rerun.
+    // Announced only when something the shopper would notice changed, not on every refresh.
+    const total = formatMoney(result.summary.total, result.summary.currency);
+    if (lost) setStatus(`${lost} isn't available for this address. Total ${total}.`);
+    else if (result.summary.total !== summary.total) setStatus(`Total updated: ${total}.`);
+    // `options` and `summary` are read as they were before this answer: not reasons to rerun.
   }, [fetcher.data]);
 
   const updating = fetcher.state !== "idle" || refreshPending;
@@ -513,7 +516,10 @@ function requireAddress(prefix: string, address: AddressForm, errors: Record<str
   for (const [field, message] of REQUIRED) {
     if (!address[field].trim()) errors[`${prefix}.${field}`] = message;
   }
-  if (address.country_code === "us" && !address.province) errors[`${prefix}.province`] = "Choose a state.";
+  if (address.country_code === "us") {
+    if (!address.province) errors[`${prefix}.province`] = "Choose a state.";
+    if (!address.postal_code.trim()) errors[`${prefix}.postal_code`] = "Enter your ZIP code.";
+  }
 }
 
 /** The address as the API takes it: trimmed, empty optional parts left out. */

@@ -99,7 +99,19 @@ const payButton = (page: Page) => page.getByRole("button", { name: /^Pay / });
 async function payAndReturn(page: Page, press: () => Promise<void>): Promise<string> {
   const returned = page.waitForRequest((request) => request.isNavigationRequest() && new URL(request.url()).pathname === "/checkout/complete");
   await press();
-  const attemptId = new URL((await returned).url()).searchParams.get("attempt") ?? "";
+  // A refusal shown on the page (after the previous one was cleared) ends the wait at once,
+  // with what the shopper was told.
+  const shown = page.locator("#checkout-problem, #payment-error").first();
+  const refused = shown
+    .waitFor({ state: "detached", timeout: 5_000 })
+    .catch(() => {})
+    .then(() => shown.waitFor({ timeout: 30_000 }))
+    .then(async (): Promise<never> => {
+      throw new Error(`payment refused on the page: ${await shown.textContent()}`);
+    });
+  refused.catch(() => {});
+  const request = await Promise.race([returned, refused]);
+  const attemptId = new URL(request.url()).searchParams.get("attempt") ?? "";
   await page.waitForURL(/\/orders\/[^/]+\/confirmed$/);
   expect(await page.getByRole("heading", { level: 1 }).textContent()).toMatch(/Order #\d+ is confirmed/);
   return attemptId;
