@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Locator, Page, Request } from "playwright
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { formatMoney, toMinorUnits } from "../../app/lib/money.ts";
 import { launchChromium } from "../../dev/chromium.ts";
+import { orderIdsForCart } from "../support/orders.ts";
 import { cartIdFromCookie, medusaGet, readCart } from "../support/medusa.ts";
 
 const stack = inject("stack");
@@ -86,7 +87,7 @@ async function chooseShipping(page: Page, name: string, price: string) {
   await expect.poll(() => page.getByTestId("checkout-shipping").textContent(), SERVER).toBe(price);
 }
 
-async function useCard(page: Page, kind: "success" | "decline") {
+async function useCard(page: Page, kind: "success" | "decline" | "3D Secure") {
   await page.getByRole("button", { name: new RegExp(`^Use ${kind} test card`) }).click();
 }
 
@@ -150,6 +151,54 @@ describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => 
     expect(intent?.amount).toBe(toMinorUnits((await readCart(cartId)).total, "usd"));
     expect(intent?.amount).toBe(toMinorUnits(cart.total, "usd"));
     expect(prepareRequests).toHaveLength(1);
+    await context.close();
+  });
+
+  it("goes from the catalog through 3D Secure to one confirmed order with its items and totals", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseUrl);
+    await page.getByRole("link", { name: "Merino Wool Beanie" }).click();
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    await expect.poll(() => page.getByRole("status").textContent(), SERVER).toMatch(/Added/);
+    await page.getByRole("link", { name: /^Cart/ }).click();
+    await page.getByRole("link", { name: "Checkout" }).click();
+    await page.getByLabel("Card number").waitFor();
+    const cookie = (await context.cookies(baseUrl)).find((c) => c.name === "cart");
+    const cartId = cartIdFromCookie(cookie!.value);
+    await fillContactAndAddress(page, AUSTIN);
+    await chooseShipping(page, "Standard Shipping", "$5.00");
+    const total = await page.getByTestId("checkout-total").textContent();
+
+    await useCard(page, "3D Secure");
+    await payAndReturn(page, async () => {
+      await payButton(page).click();
+      const dialog = page.getByRole("dialog", { name: /Authentication required/ });
+      await dialog.getByRole("button", { name: "Complete authentication" }).click();
+    });
+    expect(await orderIdsForCart(cartId)).toHaveLength(1);
+    expect(await page.getByTestId("order-line").count()).toBe(1);
+    expect(await page.getByText("Merino Wool Beanie").count()).toBeGreaterThan(0);
+    expect(await page.getByTestId("order-total").textContent()).toBe(total);
+    expect(await page.getByTestId("payment-status").textContent()).toMatch(/authorized/i);
+    // The cart cookie is cleared: the header shows an empty cart.
+    expect(await page.getByTestId("cart-count").textContent()).toBe("0");
+    await context.close();
+  });
+
+  it("a failed 3D Secure authentication keeps the shopper on checkout, and another card then pays", async () => {
+    const { context, page, cartId } = await shopperAtCheckout(baseUrl);
+    await fillContactAndAddress(page, AUSTIN);
+    await chooseShipping(page, "Standard Shipping", "$5.00");
+    await useCard(page, "3D Secure");
+    await payButton(page).click();
+    await page.getByRole("dialog", { name: /Authentication required/ }).getByRole("button", { name: "Fail authentication" }).click();
+    await expect.poll(() => page.getByText(/unable to authenticate your payment method/).count(), SERVER).toBe(1);
+    expect(page.url()).toBe(`${baseUrl}/checkout`);
+    expect(await orderIdsForCart(cartId)).toEqual([]);
+    await useCard(page, "success");
+    await payAndReturn(page, () => payButton(page).click());
+    expect(await orderIdsForCart(cartId)).toHaveLength(1);
     await context.close();
   });
 
