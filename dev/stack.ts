@@ -163,6 +163,9 @@ async function startStorefront(mode: StorefrontMode, port: number, files: StackF
     STACK_VITE_CACHE_DIR: path.join(files.dir, "vite-cache"),
     STOREFRONT_BUILD_DIR: files.buildDir,
     WRANGLER_SEND_METRICS: "false",
+    // Set explicitly: under Vitest NODE_ENV is "test", which would make Vite build a
+    // development bundle and the "production build" would not be one.
+    NODE_ENV: mode === "dev" ? "development" : "production",
   };
   if (mode === "dev") {
     return startProcess("vite dev", path.join(BIN, "vite"), ["dev", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], {

@@ -1,6 +1,7 @@
 import { createRequestHandler } from "react-router";
 import { ConfigError } from "../app/lib/config.server";
 import { createShopContext, type ShopContext } from "../app/lib/context.server";
+import { applySecurityHeaders } from "../app/lib/security-headers.server";
 
 declare module "react-router" {
   export interface AppLoadContext {
@@ -37,6 +38,7 @@ export default {
     }
     const headers = new Headers(response.headers);
     headers.set("x-trace-id", shop.traceId);
+    applySecurityHeaders(headers, shop.config, shop.cspNonce, { devServer: import.meta.env.DEV });
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   },
 } satisfies ExportedHandler<Env>;

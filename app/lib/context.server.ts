@@ -1,6 +1,7 @@
 import { readConfig, type AppConfig } from "./config.server";
 import { createLogger, traceIdFor, type Logger } from "./log.server";
 import { createMedusaClient, type MedusaClient } from "./medusa/client.server";
+import { newNonce } from "./security-headers.server";
 
 /**
  * Everything a loader or action needs for one request, built once by the Worker entry:
@@ -14,6 +15,8 @@ export type ShopContext = {
   /** Keeps catalog cache entries of different backends or keys apart. */
   cacheNamespace: string;
   waitUntil: (promise: Promise<unknown>) => void;
+  /** This response's Content-Security-Policy nonce, for React Router's inline scripts. */
+  cspNonce: string;
 };
 
 export function createShopContext(request: Request, env: object, waitUntil: ShopContext["waitUntil"]): ShopContext {
@@ -25,6 +28,7 @@ export function createShopContext(request: Request, env: object, waitUntil: Shop
     logger,
     traceId,
     waitUntil,
+    cspNonce: newNonce(),
     cacheNamespace: `${config.MEDUSA_BACKEND_URL}|${config.MEDUSA_PUBLISHABLE_KEY}`,
     medusa: createMedusaClient({
       baseUrl: config.MEDUSA_BACKEND_URL,
