@@ -1,6 +1,7 @@
 // Child processes of the local stack: started in their own process group so that stopping
 // one ends everything it spawned, and ended by PID only (never by name).
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -20,7 +21,7 @@ export function startProcess(
   name: string,
   command: string,
   args: string[],
-  options: Omit<SpawnOptions, "env"> & { env?: Record<string, string>; onLine?: (line: string) => void } = {},
+  options: Omit<SpawnOptions, "env"> & { env?: Record<string, string>; onLine?: (line: string) => void; logFile?: string } = {},
 ): Managed {
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -30,7 +31,11 @@ export function startProcess(
     env: { ...process.env, PATH: projectPath(), ...options.env },
   });
   const output: string[] = [];
+  // Everything the process says, for when it dies in the middle of a run.
+  const logFile = options.logFile ? createWriteStream(options.logFile, { flags: "w" }) : null;
+  child.once("exit", () => logFile?.end());
   const collect = (chunk: Buffer) => {
+    logFile?.write(chunk);
     for (const line of chunk.toString().split("\n")) {
       if (!line.trim()) continue;
       output.push(line);

@@ -170,6 +170,7 @@ async function startStorefront(mode: StorefrontMode, port: number, files: StackF
   if (mode === "dev") {
     return startProcess("vite dev", path.join(BIN, "vite"), ["dev", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
       env,
+      logFile: path.join(files.dir, "vite-dev.log"),
       onLine: (line) => process.env.STACK_VERBOSE && log(`vite: ${line}`),
     });
   }
@@ -192,7 +193,7 @@ async function startStorefront(mode: StorefrontMode, port: number, files: StackF
       persistDir,
       "--show-interactive-dev-session=false",
     ],
-    { env, onLine: (line) => process.env.STACK_VERBOSE && log(`wrangler: ${line}`) },
+    { env, logFile: path.join(files.dir, "wrangler-dev.log"), onLine: (line) => process.env.STACK_VERBOSE && log(`wrangler: ${line}`) },
   );
 }
 

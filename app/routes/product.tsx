@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { Price } from "~/components/Price";
@@ -75,6 +75,13 @@ export default function ProductPage({ loaderData, actionData }: Route.ComponentP
   const { product, currency } = loaderData;
   const firstAvailable = product.variants.find((variant) => stockState(variant).kind !== "out") ?? product.variants[0];
   const [selectedId, setSelectedId] = useState(firstAvailable?.id);
+  const formRef = useRef<HTMLFormElement>(null);
+  // The radios are uncontrolled, so a choice made before the page hydrated survives
+  // hydration; read it once we're interactive.
+  useEffect(() => {
+    const checked = formRef.current?.querySelector<HTMLInputElement>('input[name="variant_id"]:checked');
+    if (checked) setSelectedId(checked.value);
+  }, []);
   const selected = product.variants.find((variant) => variant.id === selectedId) ?? firstAvailable;
   const navigation = useNavigation();
   const adding = navigation.state !== "idle" && navigation.formData?.get("intent") === "add";
@@ -98,7 +105,7 @@ export default function ProductPage({ loaderData, actionData }: Route.ComponentP
           {selected ? <StockBadge state={stockState(selected)} /> : null}
           {product.description ? <p className="description">{product.description}</p> : null}
 
-          <Form method="post" className="add-to-cart">
+          <Form method="post" className="add-to-cart" ref={formRef}>
             <input type="hidden" name="intent" value="add" />
             <fieldset>
               <legend>Choose an option</legend>
@@ -111,7 +118,7 @@ export default function ProductPage({ loaderData, actionData }: Route.ComponentP
                         type="radio"
                         name="variant_id"
                         value={variant.id}
-                        checked={variant.id === selected?.id}
+                        defaultChecked={variant.id === firstAvailable?.id}
                         disabled={state.kind === "out"}
                         onChange={() => setSelectedId(variant.id)}
                       />
