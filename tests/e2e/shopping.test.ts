@@ -44,11 +44,14 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
     await expect.poll(() => page.getByText("Ceramic Coffee Mug").count()).toBeGreaterThan(0);
     expect(await page.getByText("$14.50").count()).toBeGreaterThan(0);
     // Images come from this storefront, not a remote host, and really load.
-    const images = await page.locator(".product-card img").evaluateAll((nodes) =>
-      nodes.map((node) => ({ src: (node as HTMLImageElement).currentSrc, ok: (node as HTMLImageElement).naturalWidth > 0 })),
-    );
+    // Images are lazy: bring them all into view, then every one has loaded from this origin.
     await page.locator(".product-card img").last().scrollIntoViewIfNeeded();
-    expect(images.every((image) => image.src.startsWith(baseUrl))).toBe(true);
+    const images = () =>
+      page.locator(".product-card img").evaluateAll((nodes) =>
+        nodes.map((node) => ({ src: (node as HTMLImageElement).src, loaded: (node as HTMLImageElement).complete && (node as HTMLImageElement).naturalWidth > 0 })),
+      );
+    expect((await images()).every((image) => image.src.startsWith(`${baseUrl}/images/products/`))).toBe(true);
+    await expect.poll(async () => (await images()).every((image) => image.loaded), { timeout: 10_000 }).toBe(true);
     await page.close();
   });
 
