@@ -14,15 +14,8 @@ export async function variantId(handle: string, title: string): Promise<string> 
   return variant.id;
 }
 
-export const TEXAS_ADDRESS = {
-  first_name: "Ada",
-  last_name: "Lovelace",
-  address_1: "1100 Congress Ave",
-  city: "Austin",
-  postal_code: "78701",
-  province: "us-tx",
-  country_code: "us",
-};
+/** The benchmark's Austin address: Texas tax, and the Texas-only shipping option. */
+export { BENCH_ADDRESS as TEXAS_ADDRESS } from "../../dev/bench-shopper.ts";
 
 export const CALIFORNIA_ADDRESS = {
   first_name: "Grace",

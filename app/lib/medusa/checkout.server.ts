@@ -2,7 +2,7 @@ import { z } from "zod";
 import { readCartId } from "../cart-cookie.server";
 import type { ShopContext } from "../context.server";
 import { MedusaError } from "./client.server";
-import { cart } from "./schemas";
+import { cart, ADDRESS_KEYS } from "./schemas";
 
 /**
  * What the checkout page reads and writes before payment: the cart with its shipping
@@ -42,18 +42,6 @@ export type AddressInput = {
   country_code?: string;
   phone?: string;
 };
-const ADDRESS_KEYS = [
-  "first_name",
-  "last_name",
-  "company",
-  "address_1",
-  "address_2",
-  "city",
-  "province",
-  "postal_code",
-  "country_code",
-  "phone",
-] as const satisfies readonly (keyof AddressInput)[];
 
 /** True when the cart already holds exactly this address (so an update would change nothing). */
 export function sameAddress(current: PageCart["shipping_address"], address: AddressInput): boolean {
