@@ -81,6 +81,13 @@ async function deliveredOk(eventId: string, hook = STOREFRONT_HOOK, timeoutMs = 
   );
 }
 
+/** The storefront's answer to the paid (capturable) event was "completed", and the cart has one order. */
+async function expectCompletedOnce(cartId: string, paymentIntentId: string) {
+  const capturable = await eventOf(paymentIntentId, "payment_intent.amount_capturable_updated");
+  expect(answerOf((await deliveredOk(capturable.id)).at(-1)!).result).toBe("completed");
+  expect(await orderIdsForCart(cartId)).toHaveLength(1);
+}
+
 async function eventOf(paymentIntentId: string, type: string): Promise<{ id: string; type: string }> {
   const found = await eventually(
     async () => (await eventsFor(paymentIntentId)).filter((event) => event.type === type),
@@ -315,9 +322,7 @@ describe("exactly one order per paid attempt", () => {
     expect(await orderIdsForCart(shopper.cartId)).toEqual([]);
     const approved = await authenticate(prepared.client_secret, "approve");
     expect((approved.body as { status: string }).status).toBe("requires_capture");
-    const capturable = await eventOf(prepared.payment_intent_id, "payment_intent.amount_capturable_updated");
-    expect(answerOf((await deliveredOk(capturable.id)).at(-1)!).result).toBe("completed");
-    expect(await orderIdsForCart(shopper.cartId)).toHaveLength(1);
+    await expectCompletedOnce(shopper.cartId, prepared.payment_intent_id);
   });
 
   it("3D Secure failed makes no order, records the failure and leaves the cart open for a later success", async () => {
@@ -334,9 +339,7 @@ describe("exactly one order per paid attempt", () => {
     // The shopper tries again on the same PaymentIntent with another card.
     const paid = await confirmAsBrowser(prepared.client_secret, "pm_card_visa");
     expect(paid.body.status).toBe("requires_capture");
-    const capturable = await eventOf(prepared.payment_intent_id, "payment_intent.amount_capturable_updated");
-    expect(answerOf((await deliveredOk(capturable.id)).at(-1)!).result).toBe("completed");
-    expect(await orderIdsForCart(shopper.cartId)).toHaveLength(1);
+    await expectCompletedOnce(shopper.cartId, prepared.payment_intent_id);
   });
 
   it("Medusa's own Stripe webhook completing the same cart does not make a second order", async () => {
