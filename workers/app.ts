@@ -1,6 +1,8 @@
 import { createRequestHandler } from "react-router";
 import { ConfigError } from "../app/lib/config.server";
 import { createShopContext, type ShopContext } from "../app/lib/context.server";
+import { originHost } from "../app/lib/origin.server";
+import { guardStateChange } from "../app/lib/request-guard.server";
 import { applySecurityHeaders } from "../app/lib/security-headers.server";
 
 declare module "react-router" {
@@ -14,7 +16,20 @@ import { handleStripeWebhook } from "./stripe-webhook";
 
 export { CartCoordinator } from "./cart-coordinator";
 
-const requestHandler = createRequestHandler(() => import("virtual:react-router/server-build"), import.meta.env.MODE);
+/**
+ * React Router's own CSRF check compares `Origin` with `request.url`, which loses its port
+ * under `vite dev --https` and differs behind proxies. Our guard (request-guard.server.ts)
+ * has already checked the origin, so React Router is told to accept the one it approved.
+ * (React Router derives its handler per request when given a function, so this costs
+ * nothing extra.)
+ */
+function handlerFor(request: Request) {
+  const approved = originHost(request);
+  return createRequestHandler(
+    async () => ({ ...(await import("virtual:react-router/server-build")), allowedActionOrigins: approved ? [approved] : [] }),
+    import.meta.env.MODE,
+  );
+}
 
 export default {
   async fetch(request, env, ctx) {
@@ -34,7 +49,7 @@ export default {
       // Answered here, before React Router: its signature is its authentication.
       response = await handleStripeWebhook(request, env, shop);
     } else {
-      response = await requestHandler(request, { cloudflare: { env, ctx }, shop });
+      response = (await guardStateChange(request, shop)) ?? (await handlerFor(request)(request, { cloudflare: { env, ctx }, shop }));
     }
     const headers = new Headers(response.headers);
     headers.set("x-trace-id", shop.traceId);

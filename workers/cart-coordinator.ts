@@ -6,6 +6,7 @@ import { prepareForPayment } from "../app/lib/checkout/prepare-for-payment.serve
 import type { PrepareRequest } from "../app/lib/checkout/prepare-request";
 import type { AttemptStore } from "../app/lib/checkout/attempts.server";
 import { createLogger } from "../app/lib/log.server";
+import { checkLimits } from "../app/lib/rate-limit.server";
 import { readCheckoutCart } from "../app/lib/medusa/cart-details.server";
 import { toMinorUnits } from "../app/lib/money";
 import { stripeClient } from "../app/lib/stripe.server";
@@ -23,7 +24,8 @@ import { createMedusaClient } from "../app/lib/medusa/client.server";
  * - Same key, another body: `idempotency_key_reused`.
  * - Another key while one runs: `in_progress` with Retry-After.
  * Answers below 500 are stored for 24 hours. 5xx answers are not: the cart was rolled
- * back, so running the same submission again is safe and is what a retry wants.
+ * back, so running the same submission again is safe and is what a retry wants. Nor is a
+ * `429` (the cart's rate limit): the same submission may run once the minute is over.
  */
 export type PaymentCall = { intent: PaymentIntentFacts; eventId: string | null; traceId: string; route: string };
 
@@ -113,18 +115,24 @@ export class CartCoordinator extends DurableObject<Env> {
       return { ...answer, headers: { ...answer.headers, "idempotent-replayed": "true" } };
     }
 
-    const answer = this.exclusive(() => this.run(call));
+    // Only a new run counts against the cart's limit: replays and a double click joining
+    // the run in flight don't. Checked inside the run so `running` is set synchronously.
+    const answer = this.exclusive(async () => (await this.overLimit(call, logger)) ?? this.run(call));
     this.running = { key: call.key, bodyHash: call.bodyHash, answer };
     try {
       const result = await answer;
       // Derived keys keep only successes: a refusal depends on the cart, which may change.
-      if (result.status < 500 && (!call.derivedKey || result.status === 200)) {
+      if (result.status < 500 && result.status !== 429 && (!call.derivedKey || result.status === 200)) {
         await this.ctx.storage.put<StoredAnswer>(`idem:${call.key}`, { bodyHash: call.bodyHash, answer: result, storedAt: Date.now() });
       }
       return result;
     } finally {
       this.running = null;
     }
+  }
+
+  private overLimit(call: PrepareCall, logger: ReturnType<typeof createLogger>): Promise<CheckoutAnswer | null> {
+    return checkLimits([{ limiter: this.env.RATE_LIMIT_PREPARE_PER_CART, key: call.cartId, what: "for this cart" }], logger, call.traceId);
   }
 
   /** One read: is the stored success still the cart's payment (same attempt, same total)? */

@@ -130,8 +130,8 @@ export function CheckoutForm(props: Props) {
     const result = fetcher.data;
     if (!result) return;
     if (!result.ok) {
-      setShippingNotice(result.message);
-      setFieldErrors((errors) => ({ ...errors, ...result.fields }));
+      setShippingNotice(result.error.message);
+      setFieldErrors((errors) => ({ ...errors, ...result.error.fields }));
       return;
     }
     setSummary(result.summary);

@@ -1,7 +1,8 @@
 /**
  * Structured JSON logs (checkout contract, section 6): one line per step, always with the
  * request's trace id. Callers pass ids and outcomes, never secrets, client secrets or
- * emails.
+ * emails; as a second line of defence every line is passed through `redact` (an error
+ * message from a backend may quote what it was sent).
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -26,7 +27,7 @@ export type Logger = {
 
 export function createLogger(traceId: string, route: string): Logger {
   const log = (level: LogLevel, msg: string, fields: LogFields = {}) => {
-    const line = JSON.stringify({ level, msg, trace_id: traceId, route, ...fields, time: new Date().toISOString() });
+    const line = redact(JSON.stringify({ level, msg, trace_id: traceId, route, ...fields, time: new Date().toISOString() }));
     if (level === "error" || level === "warn") console.error(line);
     else console.log(line);
   };
@@ -63,4 +64,18 @@ export function traceIdFor(request: Request): string {
   const match = TRACEPARENT.exec(request.headers.get("traceparent")?.trim().toLowerCase() ?? "");
   if (match?.[1] && !/^0+$/.test(match[1])) return match[1];
   return crypto.randomUUID().replaceAll("-", "");
+}
+
+const CLIENT_SECRET = /\b((?:pi|seti)_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+/g;
+const SECRET_KEY = /\b(sk|rk)_(live|test)_[A-Za-z0-9]+/g;
+const WEBHOOK_SECRET = /\bwhsec_[A-Za-z0-9+/=]+/g;
+const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+
+/** Masks client secrets, API keys, webhook secrets and email addresses (`a***@example.com`). */
+export function redact(text: string): string {
+  return text
+    .replace(CLIENT_SECRET, "$1_secret_[redacted]")
+    .replace(SECRET_KEY, "$1_$2_[redacted]")
+    .replace(WEBHOOK_SECRET, "whsec_[redacted]")
+    .replace(EMAIL, "$1***@$2");
 }

@@ -1,9 +1,13 @@
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { Price } from "~/components/Price";
+import { actionFailure, cartMutationLimited, cartProblemFailure } from "~/lib/action-errors.server";
+import { readCartId } from "~/lib/cart-cookie.server";
 import { existingCartFor, noStoreHeaders } from "~/lib/cart-session.server";
+import { fieldErrors } from "~/lib/checkout/prepare-request";
 import { backendFailure, orBackendFailure } from "~/lib/errors.server";
 import { removeLineItem, updateLineItem } from "~/lib/medusa/cart.server";
+import { readFormFields } from "~/lib/request-body.server";
 import type { Route } from "./+types/cart";
 
 export function meta() {
@@ -18,7 +22,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return data({ cart }, { headers: noStoreHeaders() });
 }
 
-const lineId = z.string().regex(/^cali_[A-Za-z0-9]+$/, "Unknown cart line");
+const lineId = z.string({ error: "Unknown cart line" }).regex(/^cali_[A-Za-z0-9]{1,64}$/, "Unknown cart line");
 const cartIntent = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("update-quantity"),
@@ -29,30 +33,33 @@ const cartIntent = z.discriminatedUnion("intent", [
 ]);
 
 export async function action({ request, context }: Route.ActionArgs) {
-  const { shop } = context;
-  const parsed = cartIntent.safeParse(Object.fromEntries(await request.formData()));
+  const { shop, cloudflare } = context;
+  const body = await readFormFields(request);
+  if ("problem" in body) return actionFailure(shop, body.code, body.problem);
+  const parsed = cartIntent.safeParse(body.value);
   if (!parsed.success) {
-    return data({ ok: false as const, message: parsed.error.issues[0]?.message ?? "Invalid request", lineId: null }, { status: 400 });
+    return actionFailure(shop, "invalid_request", parsed.error.issues[0]?.message ?? "Invalid request", { fields: fieldErrors(parsed.error) });
   }
   const intent = parsed.data;
+  const cartId = await readCartId(shop.config, request);
+  // Only lines of the shopper's own cart (from the signed cookie) can be changed; a line id
+  // from anyone else's cart is simply not found here, and nothing is written.
+  const notFound = () => actionFailure(shop, "item_not_found", "That item is no longer in your cart.", { fields: { line_id: "Not in your cart." } });
+  if (!cartId) return notFound();
+  const limited = await cartMutationLimited(shop, cloudflare.env, request, cartId);
+  if (limited) return limited;
   try {
     const cart = await existingCartFor(shop, request);
-    // Only lines of the shopper's own cart (from the signed cookie) can be changed.
-    if (!cart || !cart.items.some((item) => item.id === intent.line_id)) {
-      return data(
-        { ok: false as const, message: "That item is no longer in your cart.", lineId: intent.line_id },
-        { status: 404, headers: noStoreHeaders() },
-      );
-    }
+    if (!cart || !cart.items.some((item) => item.id === intent.line_id)) return notFound();
     const result =
       intent.intent === "remove"
         ? await removeLineItem(shop, cart.id, intent.line_id)
         : await updateLineItem(shop, cart.id, intent.line_id, intent.quantity);
     shop.logger.log("info", intent.intent, { step: intent.intent, cart_id: cart.id, outcome: result.problem ? "error" : "ok" });
     if (result.problem) {
-      return data({ ok: false as const, message: result.problem.message, lineId: intent.line_id }, { status: 409, headers: noStoreHeaders() });
+      return cartProblemFailure(shop, result.problem);
     }
-    return data({ ok: true as const, message: intent.intent === "remove" ? "Item removed." : "Quantity updated.", lineId: intent.line_id }, { headers: noStoreHeaders() });
+    return data({ ok: true as const, message: intent.intent === "remove" ? "Item removed." : "Quantity updated." }, { headers: noStoreHeaders() });
   } catch (error) {
     throw backendFailure(shop, error);
   }
@@ -73,7 +80,7 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
             Browse products
           </Link>
         </p>
-        {actionData?.message ? <p role="status">{actionData.message}</p> : null}
+        {actionData ? <p role="status">{actionData.ok ? actionData.message : actionData.error.message}</p> : null}
       </main>
     );
   }
@@ -83,7 +90,7 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
     <main className="page cart-page" id="main">
       <h1>Your cart</h1>
       <p role="status" aria-live="polite" className={actionData && !actionData.ok ? "form-error" : "form-success"}>
-        {actionData?.message}
+        {actionData ? (actionData.ok ? actionData.message : actionData.error.message) : null}
       </p>
       <ul className="cart-lines" aria-label="Items in your cart">
         {cart.items.map((item) => (

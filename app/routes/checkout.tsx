@@ -1,7 +1,10 @@
 import { data, redirect, type ShouldRevalidateFunctionArgs } from "react-router";
 import { z } from "zod";
 import { CheckoutForm } from "~/components/CheckoutForm";
+import { actionFailure, cartMutationLimited } from "~/lib/action-errors.server";
+import { readCartId } from "~/lib/cart-cookie.server";
 import { noStoreHeaders } from "~/lib/cart-session.server";
+import { fieldErrors } from "~/lib/checkout/prepare-request";
 import { publicConfig } from "~/lib/config.server";
 import { orBackendFailure } from "~/lib/errors.server";
 import { MedusaError } from "~/lib/medusa/client.server";
@@ -16,6 +19,7 @@ import {
   shippingOptionViews,
 } from "~/lib/medusa/checkout.server";
 import type { Region } from "~/lib/medusa/schemas";
+import { readJson } from "~/lib/request-body.server";
 import type { Route } from "./+types/checkout";
 
 export function meta() {
@@ -92,35 +96,31 @@ const shippingOptionsIntent = z.strictObject({
  * shows Medusa's own shipping, tax and total: the total prepare-for-payment will charge.
  */
 export async function action({ request, context }: Route.ActionArgs) {
-  const { shop } = context;
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    return data({ ok: false as const, message: "Send the address as JSON.", fields: {} }, { status: 400 });
-  }
-  const parsed = shippingOptionsIntent.safeParse(body);
-  if (!parsed.success) {
-    const fields = Object.fromEntries(parsed.error.issues.map((issue) => [issue.path.join("."), issue.message]));
-    return data({ ok: false as const, message: "Check the address.", fields }, { status: 400 });
-  }
+  const { shop, cloudflare } = context;
+  const body = await readJson(request);
+  if ("problem" in body) return actionFailure(shop, body.code, body.problem);
+  const parsed = shippingOptionsIntent.safeParse(body.value);
+  if (!parsed.success) return actionFailure(shop, "invalid_request", "Check the address.", { fields: fieldErrors(parsed.error) });
   const { shipping_address: address, shipping_option_id: wanted } = parsed.data;
+  const empty = () => actionFailure(shop, "cart_not_found", "Your cart is empty or has expired.");
+  const cartId = await readCartId(shop.config, request);
+  if (!cartId) return empty();
+  const limited = await cartMutationLimited(shop, cloudflare.env, request, cartId);
+  if (limited) return limited;
 
   try {
     const cart = await openCheckoutCart(shop, request);
-    if (!cart || cart.items.length === 0) {
-      return data({ ok: false as const, message: "Your cart is empty or has expired.", fields: {} }, { status: 404, headers: noStoreHeaders() });
-    }
+    if (!cart || cart.items.length === 0) return empty();
     const region = await getRegion(shop);
     if (address.country_code && !region.countries.some((country) => country.iso_2.toLowerCase() === address.country_code)) {
       const fields = { "shipping_address.country_code": "We don't ship to that country." };
-      return data({ ok: false as const, message: "We don't ship to that country.", fields }, { status: 400, headers: noStoreHeaders() });
+      return actionFailure(shop, "invalid_request", "We don't ship to that country.", { fields });
     }
 
     let current = cart;
     if (!sameAddress(cart.shipping_address, address)) {
       const updated = await setShippingAddress(shop, cart.id, address);
-      if (updated.problem) return data({ ok: false as const, message: updated.problem.message, fields: {} }, { status: 409, headers: noStoreHeaders() });
+      if (updated.problem) return actionFailure(shop, "cart_update_refused", updated.problem.message);
       current = updated.cart;
     }
     const options = await listShippingOptions(shop, current.id);
@@ -141,10 +141,7 @@ export async function action({ request, context }: Route.ActionArgs) {
     // A background refresh must not replace the checkout with an error page: the form stays,
     // with a message and a reference.
     shop.logger.log("error", "checkout shipping refresh failed", { step: "shipping_options", outcome: "error", status: error.status, kind: error.kind });
-    return data(
-      { ok: false as const, message: `We couldn't update shipping right now. Please try again. Reference: ${shop.traceId}`, fields: {} },
-      { status: 503, headers: noStoreHeaders() },
-    );
+    return actionFailure(shop, "backend_unavailable", `We couldn't update shipping right now. Please try again. Reference: ${shop.traceId}`);
   }
 }
 

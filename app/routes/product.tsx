@@ -3,10 +3,14 @@ import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { Price } from "~/components/Price";
 import { StockBadge } from "~/components/StockBadge";
+import { actionFailure, cartMutationLimited, cartProblemFailure } from "~/lib/action-errors.server";
+import { readCartId } from "~/lib/cart-cookie.server";
 import { noStoreHeaders, openCartFor } from "~/lib/cart-session.server";
+import { fieldErrors } from "~/lib/checkout/prepare-request";
 import { backendFailure, orBackendFailure } from "~/lib/errors.server";
 import { addLineItem } from "~/lib/medusa/cart.server";
 import { getProductByHandle, getRegion } from "~/lib/medusa/catalog.server";
+import { readFormFields } from "~/lib/request-body.server";
 import type { Variant } from "~/lib/medusa/schemas";
 import { stockState } from "~/lib/stock";
 import type { Route } from "./+types/product";
@@ -28,29 +32,35 @@ export async function loader({ params, context }: Route.LoaderArgs) {
 }
 
 const addToCart = z.object({
-  intent: z.literal("add"),
-  variant_id: z.string().min(1, "Choose an option").max(100),
+  intent: z.literal("add", { error: "Unknown action" }),
+  variant_id: z.string({ error: "Choose an option" }).regex(/^variant_[A-Za-z0-9]{1,64}$/, "Choose an option"),
   quantity: z.coerce.number().int("Enter a whole number").min(1, "Add at least one").max(99, "At most 99 at a time"),
 });
 
 export async function action({ request, params, context }: Route.ActionArgs) {
-  const { shop } = context;
-  const parsed = addToCart.safeParse(Object.fromEntries(await request.formData()));
+  const { shop, cloudflare } = context;
+  const body = await readFormFields(request);
+  if ("problem" in body) return actionFailure(shop, body.code, body.problem);
+  const parsed = addToCart.safeParse(body.value);
   if (!parsed.success) {
-    return data({ ok: false as const, message: parsed.error.issues[0]?.message ?? "Check your choice and try again." }, { status: 400 });
+    return actionFailure(shop, "invalid_request", parsed.error.issues[0]?.message ?? "Check your choice and try again.", { fields: fieldErrors(parsed.error) });
   }
   const { variant_id, quantity } = parsed.data;
+  const limited = await cartMutationLimited(shop, cloudflare.env, request, await readCartId(shop.config, request));
+  if (limited) return limited;
   try {
     const region = await getRegion(shop);
     const product = await getProductByHandle(shop, region, params.handle);
     const variant = product?.variants.find((candidate) => candidate.id === variant_id);
-    if (!variant) return data({ ok: false as const, message: "That option isn't available. Pick another one." }, { status: 400 });
+    if (!variant) {
+      return actionFailure(shop, "item_not_found", "That option isn't available. Pick another one.", { fields: { variant_id: "Not an option of this product." } });
+    }
 
     const { cart, setCookie } = await openCartFor(shop, request);
     const result = await addLineItem(shop, cart.id, variant.id, quantity);
     if (result.problem) {
-      const message = result.problem.code === "out_of_stock" ? stockMessage(variant) : result.problem.message;
-      return data({ ok: false as const, message }, { status: 409, headers: noStoreHeaders(setCookie) });
+      const message = result.problem.code === "out_of_stock" ? stockMessage(variant) : undefined;
+      return cartProblemFailure(shop, result.problem, { message, setCookie });
     }
     shop.logger.log("info", "added to cart", { step: "add_line_item", cart_id: cart.id, outcome: "ok" });
     return data({ ok: true as const, message: `Added ${quantity} × ${product?.title ?? "item"} to your cart.` }, { headers: noStoreHeaders(setCookie) });
@@ -140,7 +150,7 @@ export default function ProductPage({ loaderData, actionData }: Route.ComponentP
               {adding ? "Adding…" : soldOut ? "Sold out" : "Add to cart"}
             </button>
             <p role="status" aria-live="polite" className={actionData && !actionData.ok ? "form-error" : "form-success"}>
-              {actionData?.message}
+              {actionData ? (actionData.ok ? actionData.message : actionData.error.message) : null}
               {actionData?.ok ? (
                 <>
                   {" "}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createLogger, traceIdFor } from "../../app/lib/log.server.ts";
+import { createLogger, redact, traceIdFor } from "../../app/lib/log.server.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -30,5 +30,23 @@ describe("structured logs (contract section 6)", () => {
     expect(ok).toMatchObject({ level: "info", trace_id: "trace-1", route: "/cart", step: "add_line_item", cart_id: "cart_1", outcome: "ok" });
     expect(typeof ok.duration_ms).toBe("number");
     expect(failed).toMatchObject({ level: "warn", step: "remove", outcome: "error", error: "boom" });
+  });
+
+  it("masks client secrets, keys, webhook secrets and email addresses in every line", () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((line: string) => void lines.push(line));
+    const logger = createLogger("trace-2", "/api");
+    logger.log("warn", "backend said", {
+      error: "bad email jane.doe+tag@example.co.uk for pi_3AbC_secret_XyZ123 with sk_test_51Hq and whsec_abc/DEF=",
+    });
+    const line = lines[0]!;
+    expect(line).not.toContain("jane.doe");
+    expect(line).not.toContain("XyZ123");
+    expect(line).not.toContain("sk_test_51Hq");
+    expect(line).not.toContain("whsec_abc");
+    expect(JSON.parse(line).error).toBe(
+      "bad email j***@example.co.uk for pi_3AbC_secret_[redacted] with sk_test_[redacted] and whsec_[redacted]",
+    );
+    expect(redact("no secrets here, trace 4bf92f35")).toBe("no secrets here, trace 4bf92f35");
   });
 });

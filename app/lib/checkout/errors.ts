@@ -1,6 +1,7 @@
 /**
- * The error answers of the checkout API (checkout contract, section 2): one shape, one
- * status per code. Business outcomes are values of this type, not exceptions that escape.
+ * The error answers of the checkout API (checkout contract, section 2), also used by every
+ * other state-changing request (the cart actions, the request guard): one shape, one status
+ * per code. Business outcomes are values of this type, not exceptions that escape.
  */
 export type CheckoutErrorCode =
   | "invalid_request"
@@ -13,7 +14,13 @@ export type CheckoutErrorCode =
   | "in_progress"
   | "shipping_option_unavailable"
   | "backend_error"
-  | "backend_timeout";
+  | "backend_timeout"
+  | "payload_too_large"
+  | "rate_limited"
+  | "item_not_found"
+  | "out_of_stock"
+  | "cart_update_refused"
+  | "backend_unavailable";
 
 export const STATUS: Record<CheckoutErrorCode, number> = {
   invalid_request: 400,
@@ -27,6 +34,12 @@ export const STATUS: Record<CheckoutErrorCode, number> = {
   shipping_option_unavailable: 422,
   backend_error: 502,
   backend_timeout: 504,
+  payload_too_large: 413,
+  rate_limited: 429,
+  item_not_found: 404,
+  out_of_stock: 409,
+  cart_update_refused: 409,
+  backend_unavailable: 503,
 };
 
 export type CheckoutErrorBody = {

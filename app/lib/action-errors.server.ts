@@ -1,0 +1,59 @@
+import { data } from "react-router";
+import { STATUS, type CheckoutAnswer, type CheckoutErrorCode } from "./checkout/errors";
+import type { ShopContext } from "./context.server";
+import { noStoreHeaders } from "./cart-session.server";
+import type { CartProblem } from "./medusa/cart.server";
+import { checkLimits, clientKey } from "./rate-limit.server";
+
+/**
+ * Refusals of the page actions (add to cart, change or remove a line, the checkout's
+ * shipping refresh) in the contract's error shape, `{ error: { code, message, fields? },
+ * trace_id }`, with `ok: false` so a component can tell them from a success. The same
+ * body reaches the page as action data with or without JavaScript.
+ */
+export type ActionFailure = {
+  ok: false;
+  error: { code: CheckoutErrorCode; message: string; fields?: Record<string, string> };
+  trace_id: string;
+};
+
+export function actionFailure(
+  shop: ShopContext,
+  code: CheckoutErrorCode,
+  message: string,
+  options: { fields?: Record<string, string>; headers?: HeadersInit; setCookie?: string } = {},
+) {
+  const body: ActionFailure = { ok: false, error: { code, message, ...(options.fields ? { fields: options.fields } : {}) }, trace_id: shop.traceId };
+  const headers = new Headers(noStoreHeaders(options.setCookie));
+  for (const [name, value] of new Headers(options.headers)) headers.set(name, value);
+  return data(body, { status: STATUS[code], headers });
+}
+
+/** A refusal the checkout API would give (e.g. `rate_limited`), as action data. */
+export function actionFailureFrom(shop: ShopContext, answer: CheckoutAnswer) {
+  if (!("error" in answer.body)) throw new Error("not a refusal");
+  return actionFailure(shop, answer.body.error.code, answer.body.error.message, { headers: answer.headers });
+}
+
+/**
+ * The cart mutations' rate limits (README, "Rate limits"): per client and, once the
+ * shopper has a cart, per cart. Null when the request may go ahead.
+ */
+export async function cartMutationLimited(shop: ShopContext, env: Env, request: Request, cartId: string | null) {
+  const checks = [{ limiter: env.RATE_LIMIT_CART_PER_CLIENT, key: clientKey(request), what: "from your connection" }];
+  if (cartId) checks.push({ limiter: env.RATE_LIMIT_CART_PER_CART, key: cartId, what: "for this cart" });
+  const limited = await checkLimits(checks, shop.logger, shop.traceId);
+  return limited ? actionFailureFrom(shop, limited) : null;
+}
+
+const PROBLEM_CODES: Record<CartProblem["code"], CheckoutErrorCode> = {
+  out_of_stock: "out_of_stock",
+  cart_completed: "cart_completed",
+  not_found: "cart_not_found",
+  invalid: "cart_update_refused",
+};
+
+/** Medusa's refusal of a cart change, with `message` replacing Medusa's own when given. */
+export function cartProblemFailure(shop: ShopContext, problem: CartProblem, options: { message?: string; setCookie?: string } = {}) {
+  return actionFailure(shop, PROBLEM_CODES[problem.code], options.message ?? problem.message, { setCookie: options.setCookie });
+}

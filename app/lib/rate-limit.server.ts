@@ -1,0 +1,36 @@
+import { errorAnswer, type CheckoutAnswer } from "./checkout/errors";
+import type { Logger } from "./log.server";
+
+/**
+ * Workers rate limiting (README, "Rate limits"), on the requests that would reach Medusa
+ * or Stripe: called after the origin, ownership and input checks, so invalid input is
+ * refused without counting. A client is its `CF-Connecting-IP` (set by Cloudflare; the
+ * local runtime keeps a client-sent one, which is how tests and `npm run load` act as
+ * many clients). Limits live in wrangler.jsonc; Cloudflare counts per location and
+ * eventually consistently, so they stop floods, not the exact Nth request.
+ */
+export type LimitCheck = { limiter: RateLimit; key: string; what: string };
+
+export const RETRY_AFTER_SECONDS = 60;
+
+export function clientKey(request: Request): string {
+  return request.headers.get("cf-connecting-ip") ?? "unknown-client";
+}
+
+/** The first limit exceeded, as a `429` answer with Retry-After; null when all allow it. */
+export async function checkLimits(checks: LimitCheck[], logger: Logger, traceId: string): Promise<CheckoutAnswer | null> {
+  for (const check of checks) {
+    const { success } = await check.limiter.limit({ key: check.key });
+    if (!success) {
+      logger.log("warn", "rate limit reached", { step: "rate_limit", outcome: "error", status: 429, limit: check.what });
+      return errorAnswer(
+        "rate_limited",
+        `Too many requests ${check.what}. Please wait a minute and try again.`,
+        traceId,
+        {},
+        { "retry-after": String(RETRY_AFTER_SECONDS) },
+      );
+    }
+  }
+  return null;
+}
