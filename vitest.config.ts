@@ -19,6 +19,18 @@ export default defineConfig({
         },
       },
       {
+        // The production build without the stack: `wrangler deploy --dry-run` on it (no
+        // credentials, no network) and a secret scan of its browser assets (tests/build/).
+        test: {
+          name: "build",
+          include: ["tests/build/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+          // One `react-router build` and one dry run; slow when the stack tests share the CPU.
+          hookTimeout: 300_000,
+        },
+      },
+      {
         // The simulator on its own ports, driven by the real stripe client and Chromium.
         test: {
           name: "stripe-sim",
