@@ -1,6 +1,7 @@
 import { cloudflare } from "@cloudflare/vite-plugin";
 import { reactRouter } from "@react-router/dev/vite";
 import { defineConfig } from "vite";
+import { devCertificate } from "./dev/https-certificate.ts";
 
 export default defineConfig({
   // React Router's dev route refresh only covers the `client` and `ssr` environments,
@@ -24,5 +25,7 @@ export default defineConfig({
   server: {
     port: Number(process.env.STOREFRONT_PORT ?? 5173),
     strictPort: true,
+    // STOREFRONT_HTTPS=1: HTTPS (and so HTTP/2) with a self-signed localhost certificate.
+    https: process.env.STOREFRONT_HTTPS === "1" ? devCertificate(import.meta.dirname) : undefined,
   },
 });

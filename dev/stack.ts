@@ -1,7 +1,7 @@
-// The local stack behind `npm run dev`, `npm run preview` and `npm test`: PostgreSQL, Medusa
-// (migrated and seeded), the Stripe simulator, and the storefront either under `vite dev`
-// or as the production build under `wrangler dev`. Everything started here is stopped by
-// `stop()`, by PID.
+// The local stack behind `npm run dev`, `npm run preview`, `npm test`, `npm run bench` and
+// `npm run load`: PostgreSQL, Medusa (migrated and seeded), the Stripe simulator, and the
+// storefront either under `vite dev` or as the production build under `wrangler dev`.
+// Everything started here is stopped by `stop()`, by PID.
 import { startFaultProxy } from "./fault-proxy.ts";
 import { ensurePostgres } from "./postgres.ts";
 import { prepareMedusa, startMedusa } from "./medusa.ts";
@@ -21,6 +21,11 @@ export type Stack = {
   storefrontMedusaUrl: string;
   publishableKey: string;
   regionId: string;
+  /**
+   * This stack's generated Worker config, dev/.state/<stack>/wrangler.json; its `.dev.vars`
+   * and the storefronts' logs (`*.log`) are in the same folder.
+   */
+  workerConfig: string;
   stop(): Promise<void>;
 };
 
@@ -39,17 +44,19 @@ function port(name: string, fallback: number): number {
   return parsed;
 }
 
-export type StackName = "dev" | "test" | "bench";
+export type StackName = "dev" | "test" | "bench" | "load";
 
 /**
  * Every stack has its own ports, Medusa database and Worker state, so `npm test` can run
- * while `npm run dev` serves. Override a port with its variable (prefixed `TEST_` or
- * `BENCH_` for those stacks, e.g. TEST_MEDUSA_PORT).
+ * while `npm run dev` serves. Override a port with its variable (prefixed `TEST_`,
+ * `BENCH_` or `LOAD_` for those stacks, e.g. TEST_MEDUSA_PORT). `load` is `npm run load`
+ * (dev/load.ts): its orders pile up in their own database, not in the benchmark's.
  */
 const DEFAULTS: Record<StackName, { ports: Record<"STOREFRONT_PORT" | "PREVIEW_PORT" | "MEDUSA_PORT" | "MEDUSA_PROXY_PORT" | "STRIPE_SIM_PORT", number>; database: string }> = {
   dev: { ports: { STOREFRONT_PORT: 5173, PREVIEW_PORT: 8787, MEDUSA_PORT: 9000, MEDUSA_PROXY_PORT: 9001, STRIPE_SIM_PORT: 12111 }, database: "medusa_storefront" },
   test: { ports: { STOREFRONT_PORT: 5183, PREVIEW_PORT: 8797, MEDUSA_PORT: 9010, MEDUSA_PROXY_PORT: 9011, STRIPE_SIM_PORT: 12121 }, database: "medusa_storefront_test" },
   bench: { ports: { STOREFRONT_PORT: 5193, PREVIEW_PORT: 8807, MEDUSA_PORT: 9020, MEDUSA_PROXY_PORT: 9021, STRIPE_SIM_PORT: 12131 }, database: "medusa_storefront_bench" },
+  load: { ports: { STOREFRONT_PORT: 5203, PREVIEW_PORT: 8817, MEDUSA_PORT: 9030, MEDUSA_PROXY_PORT: 9031, STRIPE_SIM_PORT: 12141 }, database: "medusa_storefront_load" },
 };
 
 export type StackOptions = {
@@ -59,6 +66,11 @@ export type StackOptions = {
   medusaProxy?: boolean;
   /** Extra Worker vars, e.g. a shorter MEDUSA_TIMEOUT_MS in tests. */
   vars?: Record<string, string>;
+  /**
+   * Serve the production build's V8 inspector (Chrome DevTools protocol) on this port, so
+   * `npm run load` can read the Worker's heap. Without it wrangler picks its own port.
+   */
+  inspectorPort?: number;
 };
 
 export async function startStack(modes: StorefrontMode[], log: Log, options: StackOptions): Promise<Stack> {
@@ -136,7 +148,7 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
     const storefronts: Stack["storefronts"] = {};
     for (const { mode, value: storefrontPort } of storefrontPorts) {
       const url = `http://localhost:${storefrontPort}`;
-      const storefront = await startStorefront(mode, storefrontPort, files, log);
+      const storefront = await startStorefront(mode, storefrontPort, files, log, options.inspectorPort);
       stoppers.push(() => storefront.stop());
       await waitForHttp(`${url}/favicon.svg`, 120_000, storefront);
       storefronts[mode] = url;
@@ -146,14 +158,14 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
       log(`storefront (${mode === "dev" ? "vite dev" : "wrangler dev, production build"}) on ${url}`);
     }
 
-    return { storefronts, medusaUrl: medusa.url, storefrontMedusaUrl, stripeSimUrl: stripeSim.url, publishableKey, regionId, stop };
+    return { storefronts, medusaUrl: medusa.url, storefrontMedusaUrl, stripeSimUrl: stripeSim.url, publishableKey, regionId, workerConfig: files.wranglerConfig, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-async function startStorefront(mode: StorefrontMode, port: number, files: StackFiles, log: Log): Promise<Managed> {
+async function startStorefront(mode: StorefrontMode, port: number, files: StackFiles, log: Log, inspectorPort?: number): Promise<Managed> {
   // Each storefront keeps its own KV and Durable Object state: two runtimes sharing one
   // Durable Object's storage would break its one-at-a-time guarantee.
   const persistDir = `${files.persistDir}-${mode}`;
@@ -192,6 +204,7 @@ async function startStorefront(mode: StorefrontMode, port: number, files: StackF
       "--persist-to",
       persistDir,
       "--show-interactive-dev-session=false",
+      ...(inspectorPort === undefined ? [] : ["--inspector-port", String(inspectorPort)]),
     ],
     { env, logFile: path.join(files.dir, "wrangler-dev.log"), onLine: (line) => process.env.STACK_VERBOSE && log(`wrangler: ${line}`) },
   );

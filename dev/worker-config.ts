@@ -35,13 +35,22 @@ export function readWranglerConfig(): Record<string, unknown> {
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-export function writeStackWorkerConfig(files: StackFiles, vars: Record<string, string>): void {
+/** Values that go to the stack's `.dev.vars` (secrets: wrangler prints vars, never these). */
+export const SECRET_NAMES = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SESSION_SECRET"] as const;
+
+export function writeStackWorkerConfig(files: StackFiles, values: Record<string, string>): void {
   mkdirSync(files.dir, { recursive: true });
   const config = readWranglerConfig();
   delete config.$schema;
   config.main = path.join(ROOT, "workers", "app.ts");
+  const isSecret = (name: string) => (SECRET_NAMES as readonly string[]).includes(name);
+  const vars = Object.fromEntries(Object.entries(values).filter(([name]) => !isSecret(name)));
+  const secrets = Object.entries(values).filter(([name]) => isSecret(name));
   config.vars = { ...(config.vars as Record<string, string>), ...vars };
   writeFileSync(files.wranglerConfig, `${JSON.stringify(config, null, 2)}\n`);
+  // Next to the generated config, where wrangler and the Vite plugin look for it (and
+  // copied into the stack's build by `vite build`). Inside dev/.state/, never committed.
+  writeFileSync(path.join(files.dir, ".dev.vars"), secrets.map(([name, value]) => `${name}=${JSON.stringify(value)}\n`).join(""), { mode: 0o600 });
 }
 
 /** The cart-cookie secret survives restarts of a stack, so a shopper's cart does too. */

@@ -2,6 +2,7 @@ import { createRequestHandler } from "react-router";
 import { ConfigError } from "../app/lib/config.server";
 import { createShopContext, type ShopContext } from "../app/lib/context.server";
 import { originHost } from "../app/lib/origin.server";
+import { discardBody } from "../app/lib/request-body.server";
 import { guardStateChange } from "../app/lib/request-guard.server";
 import { applySecurityHeaders } from "../app/lib/security-headers.server";
 
@@ -50,6 +51,9 @@ export default {
       response = await handleStripeWebhook(request, env, shop);
     } else {
       response = (await guardStateChange(request, shop)) ?? (await handlerFor(request)(request, { cloudflare: { env, ctx }, shop }));
+      // A POST to a page without an action is answered (405) with its body unread, which
+      // the local runtime's proxy doesn't survive; drain what nobody read.
+      await discardBody(request);
     }
     const headers = new Headers(response.headers);
     headers.set("x-trace-id", shop.traceId);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { readAttempt } from "../app/lib/checkout/attempts.server";
 import type { PaymentIntentFacts, PaymentOutcome } from "../app/lib/checkout/complete-order.server";
 import type { ShopContext } from "../app/lib/context.server";
+import { readBoundedText } from "../app/lib/request-body.server";
 import { verifyWebhook } from "../app/lib/stripe.server";
 
 /**
@@ -28,16 +29,23 @@ export async function handleStripeWebhook(request: Request, env: Env, shop: Shop
     Response.json({ ...body, trace_id: shop.traceId }, { status, headers: { "cache-control": "no-store" } });
 
   if (request.method !== "POST") return reply(405, { error: { code: "method_not_allowed", message: "Use POST." } });
-  const raw = await request.text();
-  if (raw.length > MAX_BODY_BYTES) return reply(413, { error: { code: "too_large", message: "Body too large." } });
+  const raw = await readBoundedText(request, MAX_BODY_BYTES);
+  if (raw === null) return reply(413, { error: { code: "payload_too_large", message: `Body too large (at most ${MAX_BODY_BYTES / 1024} KB).` } });
 
-  let event: Stripe.Event;
+  let verified: Stripe.Event;
   try {
-    event = await verifyWebhook(shop.config, raw, request.headers.get("stripe-signature"));
+    verified = await verifyWebhook(shop.config, raw, request.headers.get("stripe-signature"));
   } catch (error) {
     logger.log("warn", "webhook signature rejected", { step: "verify_signature", outcome: "error", status: 400, reason: String(error).slice(0, 200) });
     return reply(400, { error: { code: "invalid_signature", message: "The Stripe-Signature header is missing or invalid." } });
   }
+  // Signed, but not shaped like an event (Stripe never sends that; a leaked secret might).
+  const envelope = eventEnvelope.safeParse(verified);
+  if (!envelope.success) {
+    logger.log("warn", "signed webhook body is not an event", { step: "webhook", outcome: "error", status: 400 });
+    return reply(400, { error: { code: "invalid_event", message: "The body is not a Stripe event." } });
+  }
+  const event = envelope.data;
   const fields = { step: "webhook", event_id: event.id, event_type: event.type };
 
   if (event.type === "setup_intent.succeeded") {
@@ -89,6 +97,12 @@ export async function handleStripeWebhook(request: Request, env: Env, shop: Shop
   });
   return reply(status, { received: status === 200, result: outcome.kind });
 }
+
+const eventEnvelope = z.object({
+  id: z.string().max(255),
+  type: z.string().max(255),
+  data: z.object({ object: z.unknown() }),
+});
 
 /** The fields of a PaymentIntent the storefront acts on. */
 export const paymentIntentSchema = z.object({

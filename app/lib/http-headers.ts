@@ -1,4 +1,12 @@
-/** Document headers for personal pages (cart, product page after adding, checkout): never cached. */
-export function noStoreDocumentHeaders() {
-  return { "cache-control": "private, no-store" };
+import type { HeadersArgs } from "react-router";
+
+/**
+ * Document headers for personal pages (cart, product page after adding, checkout): never
+ * cached. A refused action's Retry-After (a rate limit) reaches the browser too.
+ */
+export function noStoreDocumentHeaders({ actionHeaders }: HeadersArgs) {
+  const headers = new Headers({ "cache-control": "private, no-store" });
+  const retryAfter = actionHeaders.get("retry-after");
+  if (retryAfter) headers.set("retry-after", retryAfter);
+  return headers;
 }

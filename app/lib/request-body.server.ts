@@ -11,12 +11,27 @@ export type BodyRead = { value: unknown } | { problem: string; code: "invalid_re
 
 const TOO_LARGE = { problem: "The request is too large.", code: "payload_too_large" } as const;
 
-/** The body as text, or null when it is larger than `max` bytes (then it is not read further). */
+/**
+ * Reads and throws away a body that won't be used. The local runtime (wrangler dev's
+ * proxy) fails, and can crash, when a request is answered while its body is unread or was
+ * cancelled, so it is drained; Cloudflare itself caps request bodies (100 MB on most plans).
+ */
+export async function discardBody(request: Request): Promise<void> {
+  if (!request.body || request.bodyUsed || request.body.locked) return;
+  try {
+    const reader = request.body.getReader();
+    for (;;) if ((await reader.read()).done) return;
+  } catch {
+    // A client that went away: nothing left to drain.
+  }
+}
+
+/** The body as text, or null when it is larger than `max` bytes (the rest is drained unread). */
 export async function readBoundedText(request: Request, max = MAX_BODY_BYTES): Promise<string | null> {
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (!request.body) return "";
   if (declared > max) {
-    await request.body.cancel().catch(() => undefined);
+    await discardBody(request);
     return null;
   }
   const reader = request.body.getReader();
@@ -27,7 +42,7 @@ export async function readBoundedText(request: Request, max = MAX_BODY_BYTES): P
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel().catch(() => undefined);
+      for (;;) if ((await reader.read()).done) break;
       return null;
     }
     chunks.push(value);

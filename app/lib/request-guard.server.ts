@@ -1,7 +1,7 @@
 import { errorAnswer, toResponse } from "./checkout/errors";
 import type { ShopContext } from "./context.server";
 import { isAllowedOrigin } from "./origin.server";
-import { MAX_BODY_BYTES } from "./request-body.server";
+import { discardBody, MAX_BODY_BYTES } from "./request-body.server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -30,9 +30,4 @@ export async function guardStateChange(request: Request, shop: ShopContext): Pro
     return toResponse(errorAnswer("payload_too_large", `The request is too large (at most ${MAX_BODY_BYTES / 1024} KB).`, shop.traceId), shop.traceId);
   }
   return null;
-}
-
-// The local runtime's proxy fails a request answered before its body was touched.
-async function discardBody(request: Request): Promise<void> {
-  await request.body?.cancel().catch(() => undefined);
 }

@@ -4,16 +4,25 @@
 import type { TestProject } from "vitest/node";
 import { startStack } from "../../dev/stack.ts";
 import { ensureChromium } from "../../dev/chromium.ts";
-import type {} from "../support/stack-info.ts";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { SECRET_NAMES } from "../../dev/worker-config.ts";
+import { scanLogFiles } from "../support/log-scan.ts";
+import { PARTNER_ORIGIN } from "../support/stack-info.ts";
+
+/** Projects that need neither the stack nor Chromium (Vitest runs this setup for every selection). */
+const STANDALONE_PROJECTS = new Set(["unit", "build"]);
 
 export default async function setup(project: TestProject) {
+  // `vitest run --project unit --project build` starts nothing.
+  if (project.vitest.projects.every((selected) => STANDALONE_PROJECTS.has(selected.name))) return;
   ensureChromium();
   const started = Date.now();
   const stack = await startStack(["dev", "preview"], (line) => console.log(`[stack] ${line}`), {
     name: "test",
     medusaProxy: true,
     // Fault tests hang Medusa on purpose; a short time limit keeps them quick.
-    vars: { MEDUSA_TIMEOUT_MS: "2500" },
+    vars: { MEDUSA_TIMEOUT_MS: "2500", ALLOWED_ORIGINS: PARTNER_ORIGIN },
   });
   console.log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   project.provide("stack", {
@@ -23,8 +32,30 @@ export default async function setup(project: TestProject) {
     stripeSimUrl: stack.stripeSimUrl,
     publishableKey: stack.publishableKey,
     regionId: stack.regionId,
+    workerConfig: stack.workerConfig,
   });
   return async () => {
     await stack.stop();
+    // The stack's storefronts, and any a test started itself in the same folder.
+    scanStorefrontLogs(path.dirname(stack.workerConfig));
   };
+}
+
+/**
+ * Issue #5: the storefronts' whole output of the run (every request of every test) holds no
+ * client_secret, no full email address and none of the stack's secrets. A finding fails
+ * the run: Vitest only prints an error thrown here and still exits 0, so the exit code is
+ * set instead (Vitest exits with it).
+ */
+function scanStorefrontLogs(stateDir: string) {
+  const files = readdirSync(stateDir).filter((name) => name.endsWith(".log")).map((name) => path.join(stateDir, name));
+  const devVars = readFileSync(path.join(stateDir, ".dev.vars"), "utf8");
+  const secrets = SECRET_NAMES.map((name) => ({ name, value: JSON.parse(new RegExp(`^${name}=(.*)$`, "m").exec(devVars)?.[1] ?? '""') as string }));
+  const { lines, findings } = scanLogFiles(files, secrets);
+  console.log(`[log scan] ${lines} lines in ${files.length} storefront logs; ${findings.length} findings`);
+  if (findings.length > 0) {
+    const listed = findings.slice(0, 20).map((finding) => `  ${finding.file}:${finding.line} ${finding.kind}: ${finding.excerpt}`);
+    console.error(`\n[log scan] FAILED: the storefront logs of this run leak ${findings.length} value(s):\n${listed.join("\n")}\n`);
+    process.exitCode = 1;
+  }
 }

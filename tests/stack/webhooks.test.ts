@@ -210,6 +210,25 @@ describe("exactly one order per paid attempt", () => {
     expect(await orderIdsForCart(shopper.cartId)).toEqual(orders);
   });
 
+  it("a stranger with the attempt id: the return page is 404, calls neither Medusa nor Stripe's completion, and the webhook still makes the one order", async () => {
+    const { shopper, prepared } = await preparedShopper();
+    await holdingDeliveries(async () => {
+      await confirmAsBrowser(prepared.client_secret, "pm_card_visa");
+      for (const cookie of ["", new Shopper(baseUrl).cookie, (await cartWithTote()).shopper.cookie]) {
+        const trace = newTrace();
+        const page = await fetch(`${baseUrl}/checkout/complete?attempt=${prepared.checkout_attempt_id}`, {
+          headers: { cookie, traceparent: trace.traceparent },
+          redirect: "manual",
+        });
+        expect(page.status).toBe(404);
+        expect(await medusaRequestsFor(trace.traceId)).toEqual([]);
+      }
+      expect(await orderIdsForCart(shopper.cartId)).toEqual([]);
+    });
+    const orders = await eventually(() => orderIdsForCart(shopper.cartId), (ids) => ids.length > 0);
+    expect(orders).toHaveLength(1);
+  });
+
   it("the webhook and the return page arriving at the same moment make one order", async () => {
     const { shopper, prepared } = await preparedShopper();
     const { page, released, capturable } = await holdingDeliveries(async () => {

@@ -27,9 +27,33 @@ export const CALIFORNIA_ADDRESS = {
   country_code: "us",
 };
 
+let clients = 0;
+/**
+ * A client address of its own for each shopper (as `CF-Connecting-IP`, which the local
+ * runtime keeps): rate limits count per client, and each test shopper is one client.
+ */
+export function newClientIp(): string {
+  clients += 1;
+  return `10.${process.pid % 250}.${Math.floor(clients / 250) % 250}.${(clients % 250) + 1}`;
+}
+
+export type RawAnswer = { status: number; headers: Headers; text: string };
+
 export class Shopper {
   cookie = "";
+  readonly clientIp = newClientIp();
   constructor(readonly baseUrl: string) {}
+
+  /** Headers a same-origin browser request of this shopper carries. */
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { origin: this.baseUrl, cookie: this.cookie, "cf-connecting-ip": this.clientIp, ...extra };
+  }
+
+  /** Any state-changing request as this shopper, answered raw (for policy and fuzz tests). */
+  async post(path: string, body: BodyInit | null, headers: Record<string, string>): Promise<RawAnswer> {
+    const response = await fetch(`${this.baseUrl}${path}`, { method: "POST", headers, body, redirect: "manual" });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  }
 
   private remember(response: Response) {
     for (const line of response.headers.getSetCookie()) {
@@ -46,7 +70,7 @@ export class Shopper {
   async addToCart(handle: string, variantTitle: string, quantity = 1): Promise<void> {
     const response = await fetch(`${this.baseUrl}/products/${handle}`, {
       method: "POST",
-      headers: { origin: this.baseUrl, cookie: this.cookie, "content-type": "application/x-www-form-urlencoded" },
+      headers: this.headers({ "content-type": "application/x-www-form-urlencoded" }),
       body: new URLSearchParams({ intent: "add", variant_id: await variantId(handle, variantTitle), quantity: String(quantity) }),
       redirect: "manual",
     });
@@ -62,6 +86,7 @@ export class Shopper {
     const headers: Record<string, string> = {
       "content-type": options.contentType ?? "application/json",
       cookie: this.cookie,
+      "cf-connecting-ip": this.clientIp,
     };
     if (options.origin !== null) headers.origin = options.origin ?? this.baseUrl;
     if (options.traceparent) headers.traceparent = options.traceparent;

@@ -1,6 +1,9 @@
 // What the global setup (tests/setup/stack.ts) tells every test project about the stack.
 import type { Stack } from "../../dev/stack.ts";
 
+/** The test stack's ALLOWED_ORIGINS: a partner site allowed to post (README, "Origin policy"). */
+export const PARTNER_ORIGIN = "https://partner.example";
+
 export type StackInfo = {
   storefronts: Stack["storefronts"];
   medusaUrl: string;
@@ -9,6 +12,8 @@ export type StackInfo = {
   stripeSimUrl: string;
   publishableKey: string;
   regionId: string;
+  /** The stack's generated Worker config, for a storefront a test starts itself. */
+  workerConfig: string;
 };
 
 declare module "vitest" {
