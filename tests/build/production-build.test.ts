@@ -13,9 +13,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, projectPath, ROOT } from "../../dev/processes.ts";
 import { SIMULATOR_KEYS } from "../../dev/stack.ts";
+import { SECRET_NAMES } from "../../dev/worker-config.ts";
 import { prefixNeedles, readDotVars, scanDirectory, secretNeedles } from "../support/secret-scan.ts";
 
-const SECRET_NAMES = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SESSION_SECRET"] as const;
 const RATE_LIMITS = ["RATE_LIMIT_PREPARE_PER_CLIENT", "RATE_LIMIT_PREPARE_PER_CART", "RATE_LIMIT_CART_PER_CLIENT", "RATE_LIMIT_CART_PER_CART"];
 
 type Run = { code: number | null; output: string; seconds: number };
@@ -169,19 +169,13 @@ function knownSecrets(): Array<{ name: string; value: string | undefined }> {
     const vars = readDotVars(devVars);
     for (const name of SECRET_NAMES) secrets.push({ name: `${name} (.dev.vars)`, value: vars[name] });
   }
-  // Each local stack's cookie secret and generated Worker config (dev/worker-config.ts).
+  // Each local stack's secrets (dev/worker-config.ts writes them to its .dev.vars).
   const stateDir = path.join(ROOT, "dev", ".state");
   for (const stack of existsSync(stateDir) ? readdirSync(stateDir) : []) {
-    const sessionFile = path.join(stateDir, stack, "session-secret");
-    if (existsSync(sessionFile)) secrets.push({ name: `session secret of stack ${stack}`, value: readFileSync(sessionFile, "utf8").trim() });
-    const configFile = path.join(stateDir, stack, "wrangler.json");
-    if (!existsSync(configFile)) continue;
-    try {
-      const vars = (JSON.parse(readFileSync(configFile, "utf8")) as { vars?: Record<string, string> }).vars ?? {};
-      for (const name of SECRET_NAMES) secrets.push({ name: `${name} (stack ${stack})`, value: vars[name] });
-    } catch {
-      // Being rewritten by a stack starting right now; its secrets are the ones above.
-    }
+    const stackVars = path.join(stateDir, stack, ".dev.vars");
+    if (!existsSync(stackVars)) continue;
+    const vars = readDotVars(stackVars);
+    for (const name of SECRET_NAMES) secrets.push({ name: `${name} (stack ${stack})`, value: vars[name] });
   }
   return secrets;
 }

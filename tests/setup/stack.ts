@@ -4,10 +4,11 @@
 import type { TestProject } from "vitest/node";
 import { startStack } from "../../dev/stack.ts";
 import { ensureChromium } from "../../dev/chromium.ts";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { SECRET_NAMES } from "../../dev/worker-config.ts";
 import { scanLogFiles } from "../support/log-scan.ts";
+import { readDotVars } from "../support/secret-scan.ts";
 import { PARTNER_ORIGIN } from "../support/stack-info.ts";
 
 /** Projects that need neither the stack nor Chromium (Vitest runs this setup for every selection). */
@@ -49,8 +50,8 @@ export default async function setup(project: TestProject) {
  */
 function scanStorefrontLogs(stateDir: string) {
   const files = readdirSync(stateDir).filter((name) => name.endsWith(".log")).map((name) => path.join(stateDir, name));
-  const devVars = readFileSync(path.join(stateDir, ".dev.vars"), "utf8");
-  const secrets = SECRET_NAMES.map((name) => ({ name, value: JSON.parse(new RegExp(`^${name}=(.*)$`, "m").exec(devVars)?.[1] ?? '""') as string }));
+  const devVars = readDotVars(path.join(stateDir, ".dev.vars"));
+  const secrets = SECRET_NAMES.map((name) => ({ name, value: devVars[name] ?? "" }));
   const { lines, findings } = scanLogFiles(files, secrets);
   console.log(`[log scan] ${lines} lines in ${files.length} storefront logs; ${findings.length} findings`);
   if (findings.length > 0) {
