@@ -10,6 +10,9 @@ process.env.MEDUSA_DB_NAME ??= "medusa_storefront_test";
 export default defineConfig({
   test: {
     globalSetup: ["tests/setup/stack.ts"],
+    // The default output, plus a copy of the storefront's logs from the Workers test pool
+    // for the log scan at the end of the run.
+    reporters: ["default", "./tests/setup/workers-console.ts"],
     projects: [
       {
         test: {

@@ -71,6 +71,13 @@ export type StackOptions = {
    * `npm run load` can read the Worker's heap. Without it wrangler picks its own port.
    */
   inspectorPort?: number;
+  /**
+   * What serves the production build: `wrangler dev` (default: what `npm run preview`,
+   * the benchmark and the load run use) or `vite preview` (the Cloudflare Vite plugin runs
+   * the same built Worker in workerd through miniflare, without wrangler's dev proxy). The
+   * test stack uses `vite preview`: see docs/decisions/0006-test-preview-server.md.
+   */
+  previewServer?: "wrangler" | "vite";
 };
 
 export async function startStack(modes: StorefrontMode[], log: Log, options: StackOptions): Promise<Stack> {
@@ -148,14 +155,14 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
     const storefronts: Stack["storefronts"] = {};
     for (const { mode, value: storefrontPort } of storefrontPorts) {
       const url = `http://localhost:${storefrontPort}`;
-      const storefront = await startStorefront(mode, storefrontPort, files, log, options.inspectorPort);
+      const storefront = await startStorefront(mode, storefrontPort, files, log, options);
       stoppers.push(() => storefront.stop());
       await waitForHttp(`${url}/favicon.svg`, 120_000, storefront);
       storefronts[mode] = url;
       // Stripe sends every event to every endpoint; the last storefront started gets them
       // (the production build when both run): attempts live in that storefront's KV.
       if (mode === storefrontPorts.at(-1)?.mode) await addWebhookEndpoint(stripeSim.url, `http://127.0.0.1:${storefrontPort}/webhooks/stripe`);
-      log(`storefront (${mode === "dev" ? "vite dev" : "wrangler dev, production build"}) on ${url}`);
+      log(`storefront (${mode === "dev" ? "vite dev" : `${options.previewServer === "vite" ? "vite preview" : "wrangler dev"}, production build`}) on ${url}`);
     }
 
     return { storefronts, medusaUrl: medusa.url, storefrontMedusaUrl, stripeSimUrl: stripeSim.url, publishableKey, regionId, workerConfig: files.wranglerConfig, stop };
@@ -165,7 +172,7 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
   }
 }
 
-async function startStorefront(mode: StorefrontMode, port: number, files: StackFiles, log: Log, inspectorPort?: number): Promise<Managed> {
+async function startStorefront(mode: StorefrontMode, port: number, files: StackFiles, log: Log, options: StackOptions): Promise<Managed> {
   // Each storefront keeps its own KV and Durable Object state: two runtimes sharing one
   // Durable Object's storage would break its one-at-a-time guarantee.
   const persistDir = `${files.persistDir}-${mode}`;
@@ -190,6 +197,14 @@ async function startStorefront(mode: StorefrontMode, port: number, files: StackF
   const build = startProcess("react-router build", path.join(BIN, "react-router"), ["build"], { env });
   const code = await new Promise<number | null>((resolve) => build.child.once("exit", resolve));
   if (code !== 0) throw new Error(`react-router build failed (exit ${code}):\n${build.output.slice(-30).join("\n")}`);
+  if (options.previewServer === "vite") {
+    return startProcess("vite preview", path.join(BIN, "vite"), ["preview", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
+      env,
+      logFile: path.join(files.dir, "vite-preview.log"),
+      onLine: (line) => process.env.STACK_VERBOSE && log(`vite preview: ${line}`),
+    });
+  }
+  const inspectorPort = options.inspectorPort;
   return startProcess(
     "wrangler dev",
     path.join(BIN, "wrangler"),

@@ -1,14 +1,16 @@
 // Vitest global setup: the whole local stack (PostgreSQL, Medusa, Stripe simulator, the
-// storefront under vite dev AND as the production build under wrangler dev), started once
+// storefront under vite dev AND as the production build under vite preview), started once
 // for the run and stopped afterwards. Installs what a fresh machine lacks.
 import type { TestProject } from "vitest/node";
 import { startStack } from "../../dev/stack.ts";
 import { ensureChromium } from "../../dev/chromium.ts";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { SECRET_NAMES } from "../../dev/worker-config.ts";
 import { scanLogFiles } from "../support/log-scan.ts";
 import { readDotVars } from "../support/secret-scan.ts";
+import { WORKERS_TEST_SESSION_SECRET } from "../support/workers-test-secrets.ts";
+import { WORKERS_TEST_LOG } from "./workers-console.ts";
 import { PARTNER_ORIGIN } from "../support/stack-info.ts";
 
 /** Projects that need neither the stack nor Chromium (Vitest runs this setup for every selection). */
@@ -24,6 +26,9 @@ export default async function setup(project: TestProject) {
     medusaProxy: true,
     // Fault tests hang Medusa on purpose; a short time limit keeps them quick.
     vars: { MEDUSA_TIMEOUT_MS: "2500", ALLOWED_ORIGINS: PARTNER_ORIGIN },
+    // The production build in workerd through the Vite plugin's preview server: wrangler
+    // dev's proxy has crashed mid-run under the suite's load (docs/decisions/0006).
+    previewServer: "vite",
   });
   console.log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   project.provide("stack", {
@@ -37,8 +42,9 @@ export default async function setup(project: TestProject) {
   });
   return async () => {
     await stack.stop();
-    // The stack's storefronts, and any a test started itself in the same folder.
-    scanStorefrontLogs(path.dirname(stack.workerConfig));
+    // The stack's storefronts, any a test started itself in the same folder, and the
+    // storefront code run by the Workers test pool.
+    scanStorefrontLogs(path.dirname(stack.workerConfig), [WORKERS_TEST_LOG]);
   };
 }
 
@@ -48,12 +54,15 @@ export default async function setup(project: TestProject) {
  * the run: Vitest only prints an error thrown here and still exits 0, so the exit code is
  * set instead (Vitest exits with it).
  */
-function scanStorefrontLogs(stateDir: string) {
-  const files = readdirSync(stateDir).filter((name) => name.endsWith(".log")).map((name) => path.join(stateDir, name));
+function scanStorefrontLogs(stateDir: string, more: string[]) {
+  const files = [...readdirSync(stateDir).filter((name) => name.endsWith(".log")).map((name) => path.join(stateDir, name)), ...more.filter((file) => existsSync(file))];
   const devVars = readDotVars(path.join(stateDir, ".dev.vars"));
-  const secrets = SECRET_NAMES.map((name) => ({ name, value: devVars[name] ?? "" }));
+  const secrets = [
+    ...SECRET_NAMES.map((name) => ({ name, value: devVars[name] ?? "" })),
+    { name: "SESSION_SECRET (workers tests)", value: WORKERS_TEST_SESSION_SECRET },
+  ];
   const { lines, findings } = scanLogFiles(files, secrets);
-  console.log(`[log scan] ${lines} lines in ${files.length} storefront logs; ${findings.length} findings`);
+  console.log(`[log scan] ${lines} lines in ${files.length} storefront logs (${files.map((file) => path.basename(file)).join(", ")}); ${findings.length} findings`);
   if (findings.length > 0) {
     const listed = findings.slice(0, 20).map((finding) => `  ${finding.file}:${finding.line} ${finding.kind}: ${finding.excerpt}`);
     console.error(`\n[log scan] FAILED: the storefront logs of this run leak ${findings.length} value(s):\n${listed.join("\n")}\n`);

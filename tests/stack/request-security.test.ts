@@ -1,5 +1,5 @@
 // Issue #5, section 1: the origin policy and cart ownership on every state-changing request,
-// on both storefronts (vite dev and the production build under wrangler dev). A refused
+// on both storefronts (vite dev and the production build). A refused
 // request gets the contract's error shape and makes no request to Medusa at all (counted at
 // the fault proxy by trace id); the cart read back from Medusa is unchanged.
 import { describe, expect, inject, it } from "vitest";

@@ -4,6 +4,7 @@ import { reactRouter } from "@react-router/dev/vite";
 import { defineConfig } from "vitest/config";
 import { SIMULATOR_KEYS } from "../../dev/stack.ts";
 import type {} from "../support/stack-info.ts";
+import { WORKERS_TEST_SESSION_SECRET } from "../support/workers-test-secrets.ts";
 
 // Tests inside workerd with the bindings of wrangler.jsonc (real KV and Cache API),
 // talking to the real Medusa of the stack the root global setup started.
@@ -22,7 +23,7 @@ export default defineConfig({
             STRIPE_PUBLISHABLE_KEY: SIMULATOR_KEYS.publishableKey,
             STRIPE_SECRET_KEY: SIMULATOR_KEYS.secretKey,
             STRIPE_WEBHOOK_SECRET: SIMULATOR_KEYS.webhookSecret,
-            SESSION_SECRET: "workers-test-session-secret-0123456789abcdef",
+            SESSION_SECRET: WORKERS_TEST_SESSION_SECRET,
             STRIPE_API_URL: stack.stripeSimUrl,
             STRIPE_JS_URL: `${stack.stripeSimUrl}/js/stripe.js`,
           },
