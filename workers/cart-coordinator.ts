@@ -4,7 +4,7 @@ import { errorAnswer, type CheckoutAnswer } from "../app/lib/checkout/errors";
 import { applyPaymentIntent, type PaymentIntentFacts, type PaymentOutcome } from "../app/lib/checkout/complete-order.server";
 import { prepareForPayment } from "../app/lib/checkout/prepare-for-payment.server";
 import type { PrepareRequest } from "../app/lib/checkout/prepare-request";
-import type { AttemptStore } from "../app/lib/checkout/attempts.server";
+import { ATTEMPT_TTL_SECONDS, type AttemptStore } from "../app/lib/checkout/attempts.server";
 import { createLogger } from "../app/lib/log.server";
 import { checkLimits } from "../app/lib/rate-limit.server";
 import { readCheckoutCart } from "../app/lib/medusa/cart-details.server";
@@ -41,9 +41,15 @@ export type PrepareCall = {
 };
 
 type StoredAnswer = { bodyHash: string; answer: CheckoutAnswer; storedAt: number };
-type StoredEvent = { outcome: PaymentOutcome; storedAt: number };
+type StoredEvent = { outcome: PaymentOutcome };
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
+/**
+ * Everything this object stores (idempotency answers with their client secrets, handled
+ * events, its copy of the attempts with their personal data) is deleted this long after
+ * the cart's last write: as long as KV keeps the attempts (checkout contract, section 4).
+ */
+const KEEP_AFTER_LAST_WRITE_MS = ATTEMPT_TTL_SECONDS * 1000;
 const RETRY_AFTER_SECONDS = "2";
 
 export class CartCoordinator extends DurableObject<Env> {
@@ -79,7 +85,7 @@ export class CartCoordinator extends DurableObject<Env> {
         call.intent,
       );
       if (call.eventId && outcome.kind !== "retry") {
-        await this.ctx.storage.put<StoredEvent>(`event:${call.eventId}`, { outcome, storedAt: Date.now() });
+        await this.keep<StoredEvent>(`event:${call.eventId}`, { outcome });
       }
       return outcome;
     });
@@ -123,7 +129,7 @@ export class CartCoordinator extends DurableObject<Env> {
       const result = await answer;
       // Derived keys keep only successes: a refusal depends on the cart, which may change.
       if (result.status < 500 && result.status !== 429 && (!call.derivedKey || result.status === 200)) {
-        await this.ctx.storage.put<StoredAnswer>(`idem:${call.key}`, { bodyHash: call.bodyHash, answer: result, storedAt: Date.now() });
+        await this.keep<StoredAnswer>(`idem:${call.key}`, { bodyHash: call.bodyHash, answer: result, storedAt: Date.now() });
       }
       return result;
     } finally {
@@ -180,11 +186,22 @@ export class CartCoordinator extends DurableObject<Env> {
         const own = await storage.get<string>(key);
         return own !== undefined ? JSON.parse(own) : kv.get(key, type);
       },
-      async put(key, value, options) {
-        await storage.put(key, value);
+      put: async (key, value, options) => {
+        await this.keep(key, value);
         await kv.put(key, value, options);
       },
     };
+  }
+
+  /** Stores `value` and moves the deletion of everything here to KEEP_AFTER_LAST_WRITE_MS from now. */
+  private async keep<T>(key: string, value: T): Promise<void> {
+    await this.ctx.storage.put<T>(key, value);
+    await this.ctx.storage.setAlarm(Date.now() + KEEP_AFTER_LAST_WRITE_MS);
+  }
+
+  /** The cart has been quiet for KEEP_AFTER_LAST_WRITE_MS: forget it all. */
+  override async alarm(): Promise<void> {
+    await this.ctx.storage.deleteAll();
   }
 
   private keyReused(call: PrepareCall, logger: ReturnType<typeof createLogger>): CheckoutAnswer {

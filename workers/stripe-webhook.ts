@@ -1,7 +1,7 @@
 import type Stripe from "stripe";
 import { z } from "zod";
 import { readAttempt } from "../app/lib/checkout/attempts.server";
-import type { PaymentIntentFacts, PaymentOutcome } from "../app/lib/checkout/complete-order.server";
+import { paymentIntentFacts, paymentIntentSchema, type PaymentOutcome } from "../app/lib/checkout/complete-order.server";
 import type { ShopContext } from "../app/lib/context.server";
 import { readBoundedText } from "../app/lib/request-body.server";
 import { verifyWebhook } from "../app/lib/stripe.server";
@@ -103,26 +103,3 @@ const eventEnvelope = z.object({
   type: z.string().max(255),
   data: z.object({ object: z.unknown() }),
 });
-
-/** The fields of a PaymentIntent the storefront acts on. */
-export const paymentIntentSchema = z.object({
-  id: z.string(),
-  status: z.string(),
-  amount: z.number().int(),
-  currency: z.string(),
-  metadata: z.record(z.string(), z.string()).nullish(),
-  last_payment_error: z.object({ message: z.string().nullish() }).nullish(),
-  cancellation_reason: z.string().nullish(),
-});
-
-export function paymentIntentFacts(intent: z.infer<typeof paymentIntentSchema>): PaymentIntentFacts {
-  const attemptId = intent.metadata?.checkout_attempt_id;
-  return {
-    id: intent.id,
-    status: intent.status,
-    amount: intent.amount,
-    currency: intent.currency,
-    attemptId: typeof attemptId === "string" && /^ca_[0-9A-Z]{24}$/.test(attemptId) ? attemptId : null,
-    failureMessage: intent.last_payment_error?.message ?? intent.cancellation_reason ?? null,
-  };
-}

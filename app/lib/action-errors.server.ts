@@ -1,5 +1,5 @@
 import { data } from "react-router";
-import { STATUS, type CheckoutAnswer, type CheckoutErrorCode } from "./checkout/errors";
+import { STATUS, type CheckoutErrorCode } from "./checkout/errors";
 import type { ShopContext } from "./context.server";
 import { noStoreHeaders } from "./cart-session.server";
 import type { CartProblem } from "./medusa/cart.server";
@@ -11,7 +11,7 @@ import { checkLimits, clientKey } from "./rate-limit.server";
  * trace_id }`, with `ok: false` so a component can tell them from a success. The same
  * body reaches the page as action data with or without JavaScript.
  */
-export type ActionFailure = {
+type ActionFailure = {
   ok: false;
   error: { code: CheckoutErrorCode; message: string; fields?: Record<string, string> };
   trace_id: string;
@@ -24,15 +24,9 @@ export function actionFailure(
   options: { fields?: Record<string, string>; headers?: HeadersInit; setCookie?: string } = {},
 ) {
   const body: ActionFailure = { ok: false, error: { code, message, ...(options.fields ? { fields: options.fields } : {}) }, trace_id: shop.traceId };
-  const headers = new Headers(noStoreHeaders(options.setCookie));
+  const headers = noStoreHeaders(options.setCookie);
   for (const [name, value] of new Headers(options.headers)) headers.set(name, value);
   return data(body, { status: STATUS[code], headers });
-}
-
-/** A refusal the checkout API would give (e.g. `rate_limited`), as action data. */
-export function actionFailureFrom(shop: ShopContext, answer: CheckoutAnswer) {
-  if (!("error" in answer.body)) throw new Error("not a refusal");
-  return actionFailure(shop, answer.body.error.code, answer.body.error.message, { headers: answer.headers });
 }
 
 /**
@@ -43,7 +37,7 @@ export async function cartMutationLimited(shop: ShopContext, env: Env, request: 
   const checks = [{ limiter: env.RATE_LIMIT_CART_PER_CLIENT, key: clientKey(request), what: "from your connection" }];
   if (cartId) checks.push({ limiter: env.RATE_LIMIT_CART_PER_CART, key: cartId, what: "for this cart" });
   const limited = await checkLimits(checks, shop.logger, shop.traceId);
-  return limited ? actionFailureFrom(shop, limited) : null;
+  return limited ? actionFailure(shop, limited.body.error.code, limited.body.error.message, { headers: limited.headers }) : null;
 }
 
 const PROBLEM_CODES: Record<CartProblem["code"], CheckoutErrorCode> = {

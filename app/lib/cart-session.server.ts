@@ -1,16 +1,15 @@
 import type { ShopContext } from "./context.server";
-import { readCartId, setCartIdCookie } from "./cart-cookie.server";
+import { setCartIdCookie } from "./cart-cookie.server";
 import { createCart, retrieveCart } from "./medusa/cart.server";
 import { getRegion } from "./medusa/catalog.server";
 import type { Cart } from "./medusa/schemas";
 
 /**
- * The shopper's open cart: the one named by their signed cookie, or a new one when they
- * have none (or theirs was completed or has expired). `setCookie` is set when a new cart
- * was made and must be sent back.
+ * The shopper's open cart: the one their signed cookie names (`cartId`, from
+ * `readCartId`), or a new one when they have none (or theirs was completed or has
+ * expired). `setCookie` is set when a new cart was made and must be sent back.
  */
-export async function openCartFor(shop: ShopContext, request: Request): Promise<{ cart: Cart; setCookie?: string }> {
-  const cartId = await readCartId(shop.config, request);
+export async function openCartFor(shop: ShopContext, cartId: string | null): Promise<{ cart: Cart; setCookie?: string }> {
   if (cartId) {
     const cart = await retrieveCart(shop, cartId);
     if (cart && !cart.completed_at) return { cart };
@@ -22,8 +21,7 @@ export async function openCartFor(shop: ShopContext, request: Request): Promise<
 }
 
 /** The shopper's cart if they have an open one; never creates one. */
-export async function existingCartFor(shop: ShopContext, request: Request): Promise<Cart | null> {
-  const cartId = await readCartId(shop.config, request);
+export async function existingCartFor(shop: ShopContext, cartId: string | null): Promise<Cart | null> {
   if (!cartId) return null;
   const cart = await retrieveCart(shop, cartId);
   return cart && !cart.completed_at ? cart : null;

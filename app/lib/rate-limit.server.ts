@@ -1,4 +1,4 @@
-import { errorAnswer, type CheckoutAnswer } from "./checkout/errors";
+import { errorAnswer, type ErrorAnswer } from "./checkout/errors";
 import type { Logger } from "./log.server";
 
 /**
@@ -9,16 +9,16 @@ import type { Logger } from "./log.server";
  * many clients). Limits live in wrangler.jsonc; Cloudflare counts per location and
  * eventually consistently, so they stop floods, not the exact Nth request.
  */
-export type LimitCheck = { limiter: RateLimit; key: string; what: string };
+type LimitCheck = { limiter: RateLimit; key: string; what: string };
 
-export const RETRY_AFTER_SECONDS = 60;
+const RETRY_AFTER_SECONDS = 60;
 
 export function clientKey(request: Request): string {
   return request.headers.get("cf-connecting-ip") ?? "unknown-client";
 }
 
 /** The first limit exceeded, as a `429` answer with Retry-After; null when all allow it. */
-export async function checkLimits(checks: LimitCheck[], logger: Logger, traceId: string): Promise<CheckoutAnswer | null> {
+export async function checkLimits(checks: LimitCheck[], logger: Logger, traceId: string): Promise<ErrorAnswer | null> {
   for (const check of checks) {
     const { success } = await check.limiter.limit({ key: check.key });
     if (!success) {

@@ -7,7 +7,7 @@ import { formToObject } from "./checkout/prepare-request";
  */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-export type BodyRead = { value: unknown } | { problem: string; code: "invalid_request" | "payload_too_large" };
+type BodyRead = { value: unknown } | { problem: string; code: "invalid_request" | "payload_too_large" };
 
 const TOO_LARGE = { problem: "The request is too large.", code: "payload_too_large" } as const;
 
@@ -77,13 +77,7 @@ async function readForm(request: Request, text: string): Promise<Iterable<[strin
 export async function readJsonOrForm(request: Request): Promise<BodyRead> {
   const text = await readBoundedText(request);
   if (text === null) return TOO_LARGE;
-  if (mediaType(request) === "application/json") {
-    try {
-      return { value: JSON.parse(text) };
-    } catch {
-      return { problem: "The request body is not valid JSON.", code: "invalid_request" };
-    }
-  }
+  if (mediaType(request) === "application/json") return parseJson(text);
   const form = await readForm(request, text);
   if (!form) return { problem: "Send JSON (application/json) or a form.", code: "invalid_request" };
   return { value: formToObject(form) };
@@ -108,6 +102,10 @@ export async function readJson(request: Request): Promise<BodyRead> {
   const text = await readBoundedText(request);
   if (text === null) return TOO_LARGE;
   if (mediaType(request) !== "application/json") return { problem: "Send JSON (application/json).", code: "invalid_request" };
+  return parseJson(text);
+}
+
+function parseJson(text: string): BodyRead {
   try {
     return { value: JSON.parse(text) };
   } catch {

@@ -23,7 +23,7 @@ export function stripeClient(config: AppConfig): Stripe {
   return client;
 }
 
-export const WEBHOOK_TOLERANCE_SECONDS = 300;
+const WEBHOOK_TOLERANCE_SECONDS = 300;
 
 /** Verifies `Stripe-Signature` over the raw body with Web Crypto; throws when it fails. */
 export async function verifyWebhook(config: AppConfig, rawBody: string, signature: string | null): Promise<Stripe.Event> {

@@ -1,6 +1,6 @@
 import { readCartId } from "~/lib/cart-cookie.server";
 import { errorAnswer, toResponse } from "~/lib/checkout/errors";
-import { canonicalJson, fieldErrors, prepareRequestSchema, sha256Hex } from "~/lib/checkout/prepare-request";
+import { canonicalJson, fieldErrors, idempotencyKey, prepareRequestSchema, sha256Hex } from "~/lib/checkout/prepare-request";
 import { checkLimits, clientKey } from "~/lib/rate-limit.server";
 import { readJsonOrForm } from "~/lib/request-body.server";
 import type { Route } from "./+types/api.prepare-for-payment";
@@ -36,7 +36,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
   }
   const { idempotency_key: bodyKey, ...body } = parsed.data;
   const headerKey = request.headers.get("idempotency-key") ?? undefined;
-  if (headerKey !== undefined && !/^[\x21-\x7e]{8,255}$/.test(headerKey)) {
+  if (headerKey !== undefined && !idempotencyKey.safeParse(headerKey).success) {
     return answer("invalid_request", "The Idempotency-Key header must be 8-255 printable characters.", traceId, {
       fields: { idempotency_key: "Must be 8-255 printable characters." },
     });

@@ -18,7 +18,7 @@ export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { shop } = context;
-  const cart = await orBackendFailure(shop, () => existingCartFor(shop, request));
+  const cart = await orBackendFailure(shop, async () => existingCartFor(shop, await readCartId(shop.config, request)));
   return data({ cart }, { headers: noStoreHeaders() });
 }
 
@@ -49,7 +49,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const limited = await cartMutationLimited(shop, cloudflare.env, request, cartId);
   if (limited) return limited;
   try {
-    const cart = await existingCartFor(shop, request);
+    const cart = await existingCartFor(shop, cartId);
     if (!cart || !cart.items.some((item) => item.id === intent.line_id)) return notFound();
     const result =
       intent.intent === "remove"

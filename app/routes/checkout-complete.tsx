@@ -1,6 +1,7 @@
 import { useEffect } from "react";
 import { data, Link, redirect, useRevalidator } from "react-router";
 import { clearCartIdCookie } from "~/lib/cart-cookie.server";
+import { noStoreHeaders } from "~/lib/cart-session.server";
 import { decideReturn } from "~/lib/checkout/return-page.server";
 import { orBackendFailure } from "~/lib/errors.server";
 import { grantOrderAccess } from "~/lib/order-access.server";
@@ -24,16 +25,15 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const decision = await orBackendFailure(shop, () => decideReturn(shop, cloudflare.env, request, attemptId));
 
   if (decision.kind === "order") {
-    const headers = new Headers({ "cache-control": "private, no-store" });
-    headers.append("set-cookie", await grantOrderAccess(shop.config, request, decision.orderId));
+    const headers = noStoreHeaders(await grantOrderAccess(shop.config, request, decision.orderId));
     headers.append("set-cookie", await clearCartIdCookie(shop.config));
     return redirect(`/orders/${decision.orderId}/confirmed`, { headers });
   }
   if (decision.kind === "failed") {
-    return redirect(`/checkout?payment_error=${encodeURIComponent(decision.message)}`, { headers: { "cache-control": "private, no-store" } });
+    return redirect(`/checkout?payment_error=${encodeURIComponent(decision.message)}`, { headers: noStoreHeaders() });
   }
   if (decision.kind === "not_found") throw data({ message: "Checkout not found" }, { status: 404 });
-  return data({ attemptId }, { headers: { "cache-control": "private, no-store" } });
+  return data({ attemptId }, { headers: noStoreHeaders() });
 }
 
 const POLL_MS = 2_000;

@@ -35,7 +35,7 @@ function countriesOf(region: Region) {
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { shop } = context;
   const found = await orBackendFailure(shop, async () => {
-    const cart = await openCheckoutCart(shop, request);
+    const cart = await openCheckoutCart(shop, await readCartId(shop.config, request));
     if (!cart || cart.items.length === 0) return null;
     const [region, options] = await Promise.all([getRegion(shop), listShippingOptions(shop, cart.id)]);
     return { cart, region, options };
@@ -109,7 +109,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (limited) return limited;
 
   try {
-    const cart = await openCheckoutCart(shop, request);
+    const cart = await openCheckoutCart(shop, cartId);
     if (!cart || cart.items.length === 0) return empty();
     const region = await getRegion(shop);
     if (address.country_code && !region.countries.some((country) => country.iso_2.toLowerCase() === address.country_code)) {

@@ -3,6 +3,7 @@ import { Price } from "~/components/Price";
 import { orBackendFailure } from "~/lib/errors.server";
 import { retrieveOrder } from "~/lib/medusa/order.server";
 import { readOrderIds } from "~/lib/order-access.server";
+import { noStoreHeaders } from "~/lib/cart-session.server";
 import type { Route } from "./+types/order-confirmed";
 
 export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
@@ -18,7 +19,7 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
   if (!mine.includes(params.id)) throw data({ message: "Order not found" }, { status: 404 });
   const order = await orBackendFailure(shop, () => retrieveOrder(shop.medusa, params.id));
   if (!order) throw data({ message: "Order not found" }, { status: 404 });
-  return data({ order }, { headers: { "cache-control": "private, no-store" } });
+  return data({ order }, { headers: noStoreHeaders() });
 }
 
 const PAYMENT_STATUS: Record<string, string> = {

@@ -46,7 +46,8 @@ export async function action({ request, params, context }: Route.ActionArgs) {
     return actionFailure(shop, "invalid_request", parsed.error.issues[0]?.message ?? "Check your choice and try again.", { fields: fieldErrors(parsed.error) });
   }
   const { variant_id, quantity } = parsed.data;
-  const limited = await cartMutationLimited(shop, cloudflare.env, request, await readCartId(shop.config, request));
+  const cartId = await readCartId(shop.config, request);
+  const limited = await cartMutationLimited(shop, cloudflare.env, request, cartId);
   if (limited) return limited;
   try {
     const region = await getRegion(shop);
@@ -56,7 +57,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
       return actionFailure(shop, "item_not_found", "That option isn't available. Pick another one.", { fields: { variant_id: "Not an option of this product." } });
     }
 
-    const { cart, setCookie } = await openCartFor(shop, request);
+    const { cart, setCookie } = await openCartFor(shop, cartId);
     const result = await addLineItem(shop, cart.id, variant.id, quantity);
     if (result.problem) {
       const message = result.problem.code === "out_of_stock" ? stockMessage(variant) : undefined;

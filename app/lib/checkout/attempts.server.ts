@@ -79,8 +79,10 @@ export type AttemptStore = {
   put(key: string, value: string, options: { expirationTtl: number }): Promise<void>;
 };
 
-export const attemptKey = (id: string) => `attempt:${id}`;
-const key = attemptKey;
+const key = (id: string) => `attempt:${id}`;
+
+/** What `newAttemptId` makes; anything else is not one of ours. */
+export const ATTEMPT_ID_PATTERN = /^ca_[0-9A-Z]{24}$/;
 
 export function newAttemptId(): string {
   const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";

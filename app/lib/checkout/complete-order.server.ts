@@ -1,7 +1,8 @@
 import type { Logger } from "../log.server";
 import { MedusaError, type MedusaClient } from "../medusa/client.server";
 import { completeCart } from "../medusa/order.server";
-import { readAttempt, transitionAttempt, type AttemptRecord, type AttemptStatus, type AttemptStore } from "./attempts.server";
+import { z } from "zod";
+import { ATTEMPT_ID_PATTERN, readAttempt, transitionAttempt, type AttemptRecord, type AttemptStatus, type AttemptStore } from "./attempts.server";
 
 /**
  * What a PaymentIntent says about a checkout attempt, from a verified webhook event or from
@@ -21,6 +22,29 @@ export type PaymentIntentFacts = {
   /** Stripe's reason on a failed or canceled payment. */
   failureMessage?: string | null;
 };
+
+/** The fields of a PaymentIntent (an event's object, or Stripe's API answer) the storefront acts on. */
+export const paymentIntentSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  last_payment_error: z.object({ message: z.string().nullish() }).nullish(),
+  cancellation_reason: z.string().nullish(),
+});
+
+export function paymentIntentFacts(intent: z.infer<typeof paymentIntentSchema>): PaymentIntentFacts {
+  const attemptId = intent.metadata?.checkout_attempt_id;
+  return {
+    id: intent.id,
+    status: intent.status,
+    amount: intent.amount,
+    currency: intent.currency,
+    attemptId: typeof attemptId === "string" && ATTEMPT_ID_PATTERN.test(attemptId) ? attemptId : null,
+    failureMessage: intent.last_payment_error?.message ?? intent.cancellation_reason ?? null,
+  };
+}
 
 export type PaymentOutcome =
   | { kind: "completed"; orderId: string }

@@ -73,13 +73,16 @@ export type CheckoutAnswer = {
   headers?: Record<string, string>;
 };
 
+/** A refusal: a CheckoutAnswer whose body is always the error shape. */
+export type ErrorAnswer = CheckoutAnswer & { body: CheckoutErrorBody };
+
 export function errorAnswer(
   code: CheckoutErrorCode,
   message: string,
   traceId: string,
   extra: Omit<CheckoutErrorBody["error"], "code" | "message"> = {},
   headers?: Record<string, string>,
-): CheckoutAnswer {
+): ErrorAnswer {
   return { status: STATUS[code], body: { error: { code, message, ...extra }, trace_id: traceId }, headers };
 }
 

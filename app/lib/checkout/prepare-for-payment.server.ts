@@ -47,8 +47,8 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
   const traceId = logger.traceId;
   const attemptId = newAttemptId();
   const fields = { cart_id: cartId, attempt_id: attemptId };
+  // Set just before the first write: whether there is anything to roll back.
   let snapshot: CartSnapshot | null = null;
-  let touched = false;
 
   const run = async <T>(step: Step, work: () => Promise<T>): Promise<T> => {
     try {
@@ -68,7 +68,6 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
 
     // 2. Contact details and addresses; the attempt id goes to cart metadata, which Medusa
     // copies to the order, so an order leads back to its attempt.
-    touched = true;
     await run("update_cart", () =>
       updateCartDetails(medusa, cartId, {
         email: input.email,
@@ -132,7 +131,7 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
     };
   } catch (error) {
     const failure = error instanceof StepFailure ? error : toStepFailure("read_cart", error);
-    if (!touched || !snapshot) return errorAnswer(failure.code, failure.message, traceId, { step: failure.step, ...failure.extra });
+    if (!snapshot) return errorAnswer(failure.code, failure.message, traceId, { step: failure.step, ...failure.extra });
     const restored = await restoreSnapshot(medusa, logger, cartId, snapshot, fields);
     // A write we gave up on may still land after the restore (a slow Medusa, not a dead
     // one), so its outcome is unknown: never call that "rolled back".

@@ -72,6 +72,9 @@ const email = z
     return value.slice(0, at + 1) + value.slice(at + 1).toLowerCase();
   });
 
+/** An idempotency key, in the body or as the `Idempotency-Key` header. */
+export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{8,255}$/, "The idempotency key must be 8-255 printable characters.");
+
 export const prepareRequestSchema = z.strictObject({
   email,
   shipping_address: addressSchema,
@@ -90,10 +93,7 @@ export const prepareRequestSchema = z.strictObject({
     .min(0)
     .max(100_000_000)
     .optional(),
-  idempotency_key: z
-    .string()
-    .regex(/^[\x21-\x7e]{8,255}$/, "The idempotency key must be 8-255 printable characters.")
-    .optional(),
+  idempotency_key: idempotencyKey.optional(),
 });
 export type PrepareRequest = z.infer<typeof prepareRequestSchema>;
 

@@ -2,8 +2,8 @@ import { readCartId } from "../cart-cookie.server";
 import type { ShopContext } from "../context.server";
 import { readOrderIds } from "../order-access.server";
 import { stripeClient } from "../stripe.server";
-import { readAttempt } from "./attempts.server";
-import type { PaymentOutcome } from "./complete-order.server";
+import { ATTEMPT_ID_PATTERN, readAttempt } from "./attempts.server";
+import { paymentIntentFacts, paymentIntentSchema, type PaymentOutcome } from "./complete-order.server";
 
 /**
  * The return page's decision (checkout contract, section 5): is this the shopper's
@@ -17,11 +17,10 @@ export type ReturnDecision =
   | { kind: "failed"; message: string }
   | { kind: "not_found" };
 
-const ATTEMPT_ID = /^ca_[0-9A-Z]{24}$/;
 const MISMATCH = "Your payment didn't match your cart's total, so no order was placed and the payment was voided. Please try again.";
 
 export async function decideReturn(shop: ShopContext, env: Env, request: Request, attemptId: string | null): Promise<ReturnDecision> {
-  if (!attemptId || !ATTEMPT_ID.test(attemptId)) return { kind: "not_found" };
+  if (!attemptId || !ATTEMPT_ID_PATTERN.test(attemptId)) return { kind: "not_found" };
   const attempt = await readAttempt(env.CHECKOUT_ATTEMPTS, attemptId);
   // Not replicated to this location yet: keep the shopper waiting, not failing.
   if (!attempt) return { kind: "finishing" };
@@ -41,14 +40,7 @@ export async function decideReturn(shop: ShopContext, env: Env, request: Request
   if (intent.metadata?.checkout_attempt_id !== attempt.id) return { kind: "not_found" };
 
   const outcome: PaymentOutcome = await env.CART_COORDINATOR.getByName(attempt.cart_id).applyPayment({
-    intent: {
-      id: intent.id,
-      status: intent.status,
-      amount: intent.amount,
-      currency: intent.currency,
-      attemptId: attempt.id,
-      failureMessage: intent.last_payment_error?.message ?? intent.cancellation_reason ?? null,
-    },
+    intent: paymentIntentFacts(paymentIntentSchema.parse(intent)),
     eventId: null,
     traceId: shop.traceId,
     route: "/checkout/complete",

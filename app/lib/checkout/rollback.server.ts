@@ -37,7 +37,7 @@ export function takeSnapshot(cart: CheckoutCart): CartSnapshot {
 }
 
 /** The names of the snapshot's parts that differ in `cart`. */
-export function differences(snapshot: CartSnapshot, cart: CheckoutCart): string[] {
+function differences(snapshot: CartSnapshot, cart: CheckoutCart): string[] {
   const now = takeSnapshot(cart);
   const changed: string[] = [];
   if (now.email !== snapshot.email) changed.push("email");

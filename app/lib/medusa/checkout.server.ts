@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { readCartId } from "../cart-cookie.server";
 import type { ShopContext } from "../context.server";
 import { MedusaError } from "./client.server";
 import { cart, ADDRESS_KEYS } from "./schemas";
@@ -52,9 +51,8 @@ export type CheckoutProblem = { code: "invalid_address" | "shipping_option_unava
 
 const cartPath = (cartId: string) => `/store/carts/${encodeURIComponent(cartId)}`;
 
-/** The shopper's open cart (signed cookie), with what the checkout summary needs; null if none. */
-export async function openCheckoutCart(shop: ShopContext, request: Request): Promise<PageCart | null> {
-  const cartId = await readCartId(shop.config, request);
+/** The shopper's open cart (`cartId` from the signed cookie), with what the checkout summary needs; null if none. */
+export async function openCheckoutCart(shop: ShopContext, cartId: string | null): Promise<PageCart | null> {
   if (!cartId) return null;
   try {
     const found = await shop.medusa.request(cartPath(cartId), { query: { fields: CHECKOUT_CART_FIELDS }, schema: pageCartResponse });
