@@ -41,26 +41,36 @@ export function newTrace(): { traceId: string; traceparent: string } {
   return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` };
 }
 
+/** The cart id inside React Router's signed cookie value ("<base64 JSON>.<signature>"). */
+export function cartIdFromCookie(value: string): string {
+  const encoded = decodeURIComponent(value).split(".")[0] ?? "";
+  const id: unknown = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
+  if (typeof id !== "string") throw new Error(`the cart cookie holds no cart id: ${value}`);
+  return id;
+}
+
+let shoppers = 0;
+
 export class BenchShopper {
   private cookie = "";
   private readonly shop: Shop;
+  /** Each shopper is its own client to the rate limits (CF-Connecting-IP, kept by the local runtime). */
+  private readonly clientIp: string;
   constructor(shop: Shop) {
     this.shop = shop;
+    shoppers += 1;
+    this.clientIp = `10.30.${Math.floor(shoppers / 250) % 250}.${(shoppers % 250) + 1}`;
   }
 
-  /** The cart id inside the signed cookie value ("<base64 JSON>.<signature>"). */
   get cartId(): string {
-    const encoded = decodeURIComponent(this.cookie.slice("cart=".length)).split(".")[0] ?? "";
-    const id: unknown = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
-    if (typeof id !== "string") throw new Error("the cart cookie holds no cart id");
-    return id;
+    return cartIdFromCookie(this.cookie.slice("cart=".length));
   }
 
   async addToCart(handle: string, variant: string, quantity = 1): Promise<void> {
     const base = this.shop.storefrontUrl;
     const response = await fetch(`${base}/products/${handle}`, {
       method: "POST",
-      headers: { origin: base, cookie: this.cookie, "content-type": "application/x-www-form-urlencoded" },
+      headers: { origin: base, cookie: this.cookie, "cf-connecting-ip": this.clientIp, "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ intent: "add", variant_id: variant, quantity: String(quantity) }),
       redirect: "manual",
     });
@@ -78,7 +88,7 @@ export class BenchShopper {
     const started = performance.now();
     const response = await fetch(`${base}/api/carts/${this.cartId}/prepare-for-payment`, {
       method: "POST",
-      headers: { origin: base, cookie: this.cookie, "content-type": "application/json", traceparent },
+      headers: { origin: base, cookie: this.cookie, "cf-connecting-ip": this.clientIp, "content-type": "application/json", traceparent },
       body: JSON.stringify(body),
     });
     const text = await response.text();

@@ -4,15 +4,11 @@
 // duplicate events. Figures only; nothing here asserts a time.
 import { BENCH_ADDRESS, BenchShopper, newTrace, shippingOptionId, variantId, type Shop } from "./bench-shopper.ts";
 import { SIMULATOR_KEYS } from "./stack.ts";
+import { percentile, round } from "./stats.ts";
 
 type Endpoint = { id: string; url: string };
 type Delivery = { endpoint_url: string; duration_ms: number; status: number | null; reason: string; event_type: string };
 
-const round = (value: number) => Number(value.toFixed(1));
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
 const summary = (values: number[]) => ({ samples: values.length, p50_ms: round(percentile(values, 50)), p99_ms: round(percentile(values, 99)) });
 
 async function simAdmin<T>(simUrl: string, path: string, method = "GET", body?: unknown): Promise<T> {

@@ -21,6 +21,7 @@ import { benchWebhooks } from "./bench-webhooks.ts";
 import { launchChromium } from "./chromium.ts";
 import { BENCH_ADDRESS, BenchShopper, newTrace, shippingOptionId, variantId, type Shop } from "./bench-shopper.ts";
 import type { RecordedRequest } from "./fault-proxy.ts";
+import { percentile, round } from "./stats.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
@@ -34,12 +35,7 @@ const OVERHEAD_TARGET = { ratio: 0.05, ms: 10 };
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 const median = (values: number[]) => percentile(values, 50);
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 async function timeRequests(url: string): Promise<number[]> {
   const times: number[] = [];

@@ -10,9 +10,9 @@
 // whole process (V8, workerd, miniflare's own services, the local KV and SQLite), not
 // what Cloudflare limits.
 import { readdirSync, readFileSync } from "node:fs";
+import { round } from "./stats.ts";
 
 const MB = 1024 * 1024;
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 type HeapUsage = { usedSize: number; totalSize: number; backingStorageSize?: number; embedderHeapUsedSize?: number };
 export type HeapSample = { at_ms: number; used_mb: number; total_mb: number; backing_store_mb: number | null };

@@ -4,7 +4,7 @@
 // one prepare-for-payment, the confirmation Stripe.js (the simulator's stand-in) sends for a
 // test card, then the return page until it sends the shopper to the order confirmation.
 import { randomBytes } from "node:crypto";
-import { BENCH_ADDRESS } from "./bench-shopper.ts";
+import { BENCH_ADDRESS, cartIdFromCookie } from "./bench-shopper.ts";
 import { SIMULATOR_KEYS } from "./stack.ts";
 
 export const STEPS = ["add_to_cart", "prepare", "confirm_payment", "order_visible"] as const;
@@ -76,14 +76,6 @@ class CookieJar {
       else this.cookies.set(name, value);
     }
   }
-}
-
-/** The cart id inside the signed cookie value ("<base64 JSON>.<signature>"). */
-function cartIdFromCookie(value: string): string {
-  const encoded = decodeURIComponent(value).split(".")[0] ?? "";
-  const id: unknown = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
-  if (typeof id !== "string") throw new StepFailure("the cart cookie holds no cart id");
-  return id;
 }
 
 async function errorText(response: Response): Promise<string> {

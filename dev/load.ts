@@ -28,6 +28,7 @@ import { medusaDatabaseUrl } from "./medusa.ts";
 import { ensurePostgres, psql } from "./postgres.ts";
 import { assertPortFree, ROOT } from "./processes.ts";
 import { startStack, type Stack } from "./stack.ts";
+import { percentile, round } from "./stats.ts";
 
 const WORKERS_MEMORY_LIMIT_MB = 128;
 const SAMPLE_INTERVAL_MS = 200;
@@ -53,12 +54,6 @@ const CATALOG: { handle: string; variant: string }[] = [
 ];
 
 const log = (line: string) => console.error(`[load] ${line}`);
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
 
 /** Shopper i's client address: 10.20.0.1, 10.20.0.2, …, 10.20.0.250, 10.20.1.1, … */
 function clientIp(index: number): string {

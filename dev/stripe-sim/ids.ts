@@ -30,7 +30,4 @@ export function newClientSecret(intentId: string): string {
   return `${intentId}_secret_${alnum(25)}`;
 }
 
-export function intentIdFromClientSecret(clientSecret: string): string | null {
-  const match = /^((?:pi|seti)_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+$/.exec(clientSecret);
-  return match?.[1] ?? null;
-}
+
