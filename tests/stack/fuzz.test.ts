@@ -17,6 +17,7 @@ import { SIMULATOR_KEYS } from "../../dev/stack.ts";
 import { STATUS } from "../../app/lib/checkout/errors.ts";
 import { formCases, jsonCases, seededRandom, type FuzzCase } from "../support/fuzz.ts";
 import { medusaGet, readCart } from "../support/medusa.ts";
+import { orderIdsForCart } from "../support/orders.ts";
 import { newTrace } from "../support/proxy.ts";
 import { Shopper, TEXAS_ADDRESS, variantId } from "../support/shopper.ts";
 import { answerBody } from "../support/single-fetch.ts";
@@ -83,7 +84,10 @@ type Summary = {
   medusaRequestsForInvalid: number;
 };
 
-async function checkOutcomes(endpoint: string, outcomes: Outcome[], codes: Set<string>, accepted: (outcome: Outcome) => boolean): Promise<Summary> {
+/** Refusals that come after writes, which the contract rolls back (checkout contract, section 2). */
+const ROLLED_BACK_CODES = new Set(["shipping_option_unavailable", "total_changed", "cart_changed"]);
+
+async function checkOutcomes(endpoint: string, outcomes: Outcome[], codes: Set<string>, accepted: (outcome: Outcome) => boolean) {
   const records = await allProxyRecords();
   const summary: Summary = { endpoint, tried: outcomes.length, rejected: 0, invalid: 0, accepted: 0, byStatus: {}, medusaRequestsForInvalid: 0 };
   for (const outcome of outcomes) {
@@ -101,13 +105,18 @@ async function checkOutcomes(endpoint: string, outcomes: Outcome[], codes: Set<s
       summary.invalid += 1;
       summary.medusaRequestsForInvalid += requests.length;
       expect(requests, `${outcome.label}: invalid input reached Medusa`).toEqual([]);
+    } else if (ROLLED_BACK_CODES.has(outcome.body.error.code)) {
+      expect(typeof outcome.body.error.rolled_back, `${outcome.label}: a refusal after writes says whether it rolled back`).toBe("boolean");
+    } else {
+      const writes = requests.filter((request) => request.method !== "GET");
+      expect(writes, `${outcome.label}: a refusal wrote to Medusa`).toEqual([]);
     }
   }
   figures[endpoint] = { ...summary, seed: SEED };
   mkdirSync(path.dirname(FIGURES_FILE), { recursive: true });
   writeFileSync(FIGURES_FILE, `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`[fuzz] ${endpoint}: ${summary.tried} tried, ${summary.invalid} refused as invalid (${summary.medusaRequestsForInvalid} Medusa requests), ${summary.rejected - summary.invalid} other refusals, ${summary.accepted} accepted, statuses ${JSON.stringify(summary.byStatus)}, seed ${SEED}`);
-  return summary;
+  return { summary, records };
 }
 
 /** What each endpoint's run counted, for the README's reliability table. */
@@ -143,7 +152,7 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     const cases = jsonCases(seededRandom(SEED), valid, CASES_PER_ENDPOINT);
     const url = `/api/carts/${shopper.cartId}/prepare-for-payment`;
     const outcomes = await inPool(cases, (fuzz) => send(shopper, url, fuzz));
-    const summary = await checkOutcomes("prepare-for-payment", outcomes, KNOWN_CODES, (outcome) => typeof outcome.body?.client_secret === "string");
+    const { summary } = await checkOutcomes("prepare-for-payment", outcomes, KNOWN_CODES, (outcome) => typeof outcome.body?.client_secret === "string");
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.8);
   });
 
@@ -152,7 +161,7 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     const valid = { intent: "add", variant_id: await variantId("dot-grid-notebook", "A5"), quantity: "1" };
     const cases = formCases(seededRandom(SEED + 1), valid, CASES_PER_ENDPOINT);
     const outcomes = await inPool(cases, (fuzz) => send(shopper, "/products/dot-grid-notebook.data", fuzz));
-    const summary = await checkOutcomes("add to cart", outcomes, KNOWN_CODES, isActionSuccess);
+    const { summary } = await checkOutcomes("add to cart", outcomes, KNOWN_CODES, isActionSuccess);
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.8);
   });
 
@@ -162,7 +171,7 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     const valid: Record<string, string> = intent === "remove" ? { intent, line_id: line } : { intent, line_id: line, quantity: "2" };
     const cases = formCases(seededRandom(SEED + (intent === "remove" ? 3 : 2)), valid, CASES_PER_ENDPOINT);
     const outcomes = await inPool(cases, (fuzz) => send(shopper, "/cart.data", fuzz));
-    const summary = await checkOutcomes(`cart: ${intent}`, outcomes, KNOWN_CODES, isActionSuccess);
+    const { summary } = await checkOutcomes(`cart: ${intent}`, outcomes, KNOWN_CODES, isActionSuccess);
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.8);
   });
 
@@ -171,16 +180,31 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     const valid = { intent: "shipping-options", shipping_address: { ...TEXAS_ADDRESS }, shipping_option_id: null };
     const cases = jsonCases(seededRandom(SEED + 4), valid, CASES_PER_ENDPOINT);
     const outcomes = await inPool(cases, (fuzz) => send(shopper, "/checkout.data", fuzz));
-    const summary = await checkOutcomes("checkout shipping refresh", outcomes, KNOWN_CODES, isActionSuccess);
+    const { summary } = await checkOutcomes("checkout shipping refresh", outcomes, KNOWN_CODES, isActionSuccess);
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.5);
   });
 
-  it("Stripe webhook (unsigned, badly signed, and signed but malformed events)", { timeout: 300_000 }, async () => {
+  it("Stripe webhook (unsigned, badly signed, and signed but malformed events about a real checkout)", { timeout: 300_000 }, async () => {
+    // A real attempt, so signed events get as far as the attempt, its amount check and the
+    // cart's Durable Object. The base event pays 1 cent more than prepared: no mutation of
+    // it may ever make an order.
+    const shopper = await shopperWithCart();
+    const { shipping_options } = await medusaGet<{ shipping_options: { id: string }[] }>(`/store/shipping-options?cart_id=${shopper.cartId}`);
+    const prepared = await shopper.prepare({ email: "fuzz-hook@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: shipping_options[0]!.id });
+    expect(prepared.status, JSON.stringify(prepared.body)).toBe(200);
     const random = seededRandom(SEED + 5);
     const validEvent = {
       id: "evt_fuzz",
-      type: "payment_intent.succeeded",
-      data: { object: { id: "pi_fuzz", status: "succeeded", amount: 1000, currency: "usd", metadata: { checkout_attempt_id: "not-an-attempt" } } },
+      type: "payment_intent.amount_capturable_updated",
+      data: {
+        object: {
+          id: prepared.body.payment_intent_id,
+          status: "requires_capture",
+          amount: prepared.body.amount + 1,
+          currency: prepared.body.currency_code,
+          metadata: { checkout_attempt_id: prepared.body.checkout_attempt_id },
+        },
+      },
     };
     const bodies = jsonCases(random, validEvent, CASES_PER_ENDPOINT);
     const sign = (body: string, timestamp = Math.floor(Date.now() / 1000)) =>
@@ -190,25 +214,29 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     const signings = bodies.map((): Signing => random.pick(["valid", "valid", "valid", "valid", "valid", "valid", "replayed", "other body", "garbage", "none"]));
     const garbage = bodies.map(() => random.pick(["", "t=1,v1=00", "garbage", "v1=abc", `t=1700000000,v1=${"f".repeat(64)}`]));
     const outcomes = await inPool(
-      bodies.map((fuzz, index) => ({ fuzz, signing: signings[index]!, garbage: garbage[index]! })),
-      ({ fuzz, signing, garbage }) => {
+      bodies.map((fuzz, index) => ({ fuzz, index, signing: signings[index]!, garbage: garbage[index]! })),
+      ({ fuzz, index, signing, garbage }) => {
+        // Each case its own event id, or the Durable Object would answer most from its dedupe.
+        const body = fuzz.body.replaceAll('"evt_fuzz"', `"evt_fuzz_${SEED}_${index}"`);
         const now = Math.floor(Date.now() / 1000);
         const signature = {
-          valid: sign(fuzz.body, now),
-          replayed: sign(fuzz.body, now - 3_600), // outside the 300 s tolerance
-          "other body": sign(`${fuzz.body} `, now),
+          valid: sign(body, now),
+          replayed: sign(body, now - 3_600), // outside the 300 s tolerance
+          "other body": sign(`${body} `, now),
           garbage,
           none: null,
         }[signing];
         const headers: Record<string, string> = signature === null ? {} : { "stripe-signature": signature };
-        return send(webhookClient, "/webhooks/stripe", { ...fuzz, label: `${fuzz.label}, signature: ${signing}` }, headers);
+        return send(webhookClient, "/webhooks/stripe", { ...fuzz, body, label: `${fuzz.label}, signature: ${signing}` }, headers);
       },
     );
-    // Signed events that are well-formed but name no attempt of ours are acknowledged and ignored.
-    const summary = await checkOutcomes("Stripe webhook", outcomes, WEBHOOK_CODES, (outcome) => outcome.body?.received === true);
+    // Well-formed signed events are acknowledged: ignored, recorded, or refused as an amount mismatch.
+    const { summary, records } = await checkOutcomes("Stripe webhook", outcomes, WEBHOOK_CODES, (outcome) => outcome.body?.received === true);
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.3);
-    // Nothing at all reached Medusa: no event here names a real attempt.
-    const records = await allProxyRecords();
-    expect(outcomes.flatMap((outcome) => records.get(outcome.traceId) ?? [])).toEqual([]);
+    // Some signed events reached the attempt (the amount check), and none wrote to Medusa or made an order.
+    expect(outcomes.filter((outcome) => outcome.body?.result === "amount_mismatch").length).toBeGreaterThan(0);
+    const writes = outcomes.flatMap((outcome) => records.get(outcome.traceId) ?? []).filter((request) => request.method !== "GET");
+    expect(writes).toEqual([]);
+    expect(await orderIdsForCart(shopper.cartId)).toEqual([]);
   });
 });

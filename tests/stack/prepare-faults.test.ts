@@ -213,10 +213,7 @@ describe.concurrent("prepare-for-payment under Medusa faults", () => {
         // The fault really hit this request's step.
         expect(seen.filter((request) => request.fault).map((request) => request.fault), report).toEqual([kind]);
 
-        if (answer.status === 200) {
-          await expectEveryStepHolds(expect, shopper, answer, submitted);
-          return;
-        }
+        // A step that failed never ends in success (the Medusa client doesn't retry).
         expect(answer.status, report).toBe(kind === "hang" ? 504 : 502);
         expect(answer.body.error, report).toMatchObject({ code: kind === "hang" ? "backend_timeout" : "backend_error", step });
         expect(answer.body.trace_id).toBe(trace.traceId);

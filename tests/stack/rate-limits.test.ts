@@ -94,7 +94,12 @@ describe("prepare-for-payment rate limits", () => {
       const over = await shopper.prepare(body, { idempotencyKey: "per-cart-limit-over", traceparent: trace.traceparent });
       expectRateLimited(over, over.body, trace.traceId);
       expect(await medusaRequestsFor(trace.traceId)).toEqual([]);
-      // The refusal is not stored as the key's answer, and another cart of the same client is unaffected.
+      // The refusal is not stored as the key's answer: the same key is refused again by the
+      // limit itself, not replayed.
+      const again = await shopper.prepare(body, { idempotencyKey: "per-cart-limit-over" });
+      expect(again.status).toBe(429);
+      expect(again.headers.get("idempotent-replayed")).toBeNull();
+      // Another cart of the same client is unaffected.
       const other = await shopperWithCart(shopper.clientIp);
       const elsewhere = await other.prepare({ ...body, shipping_option_id: await standardOption(other.cartId) });
       expect(elsewhere.status).toBe(200);

@@ -85,7 +85,9 @@ async function deliveredOk(eventId: string, hook = STOREFRONT_HOOK, timeoutMs = 
 async function expectCompletedOnce(cartId: string, paymentIntentId: string) {
   const capturable = await eventOf(paymentIntentId, "payment_intent.amount_capturable_updated");
   expect(answerOf((await deliveredOk(capturable.id)).at(-1)!).result).toBe("completed");
-  expect(await orderIdsForCart(cartId)).toHaveLength(1);
+  const orders = await orderIdsForCart(cartId);
+  expect(orders).toHaveLength(1);
+  return { capturable, orders };
 }
 
 async function eventOf(paymentIntentId: string, type: string): Promise<{ id: string; type: string }> {
@@ -172,10 +174,7 @@ describe("exactly one order per paid attempt", () => {
   it("the webhook makes the order first, and the return page then redirects to that same order", async () => {
     const { shopper, prepared } = await preparedShopper();
     await confirmAsBrowser(prepared.client_secret, "pm_card_visa");
-    const capturable = await eventOf(prepared.payment_intent_id, "payment_intent.amount_capturable_updated");
-    expect(answerOf((await deliveredOk(capturable.id)).at(-1)!).result).toBe("completed");
-    const orders = await orderIdsForCart(shopper.cartId);
-    expect(orders).toHaveLength(1);
+    const { orders } = await expectCompletedOnce(shopper.cartId, prepared.payment_intent_id);
     // The shopper's return page (opened later) finds the same order.
     const page = await returnPage(shopper, prepared.checkout_attempt_id);
     expect(page.status).toBe(302);
@@ -200,8 +199,10 @@ describe("exactly one order per paid attempt", () => {
     const confirmation = await fetch(`${baseUrl}${page.headers.get("location")}`, { headers: { cookie: cookies } });
     expect(confirmation.status).toBe(200);
     expect(await confirmation.text()).toContain("is confirmed");
-    // A stranger with the order id sees nothing.
-    expect((await fetch(`${baseUrl}${page.headers.get("location")}`)).status).toBe(404);
+    // A stranger with the order id sees nothing, and nothing is written for them.
+    const stranger = newTrace();
+    expect((await fetch(`${baseUrl}${page.headers.get("location")}`, { headers: { traceparent: stranger.traceparent } })).status).toBe(404);
+    expect((await medusaRequestsFor(stranger.traceId)).filter((request) => request.method !== "GET")).toEqual([]);
     // The webhook, released afterwards, finds the order and makes no other.
     const attempts = await deliveredOk(capturable.id);
     expect(attempts.map((delivery) => delivery.status)).toEqual([200]);
@@ -214,7 +215,8 @@ describe("exactly one order per paid attempt", () => {
     const { shopper, prepared } = await preparedShopper();
     await holdingDeliveries(async () => {
       await confirmAsBrowser(prepared.client_secret, "pm_card_visa");
-      for (const cookie of ["", new Shopper(baseUrl).cookie, (await cartWithTote()).shopper.cookie]) {
+      // No cookie at all, and another shopper's cart cookie.
+      for (const cookie of ["", (await cartWithTote()).shopper.cookie]) {
         const trace = newTrace();
         const page = await fetch(`${baseUrl}/checkout/complete?attempt=${prepared.checkout_attempt_id}`, {
           headers: { cookie, traceparent: trace.traceparent },
@@ -323,10 +325,7 @@ describe("exactly one order per paid attempt", () => {
     expect(second.checkout_attempt_id).not.toBe(first.checkout_attempt_id);
     expect(second.payment_intent_id).not.toBe(first.payment_intent_id);
     await confirmAsBrowser(second.client_secret, "pm_card_visa");
-    const capturable = await eventOf(second.payment_intent_id, "payment_intent.amount_capturable_updated");
-    expect(answerOf((await deliveredOk(capturable.id)).at(-1)!).result).toBe("completed");
-    const orders = await orderIdsForCart(shopper.cartId);
-    expect(orders).toHaveLength(1);
+    const { orders } = await expectCompletedOnce(shopper.cartId, second.payment_intent_id);
     // The first attempt's later news (its intent canceled by Medusa) changes nothing.
     const canceled = await eventOf(first.payment_intent_id, "payment_intent.canceled");
     expect((await deliveredOk(canceled.id)).at(-1)!.status).toBe(200);
@@ -365,10 +364,7 @@ describe("exactly one order per paid attempt", () => {
   it("Medusa's own Stripe webhook completing the same cart does not make a second order", async () => {
     const { shopper, prepared } = await preparedShopper();
     await confirmAsBrowser(prepared.client_secret, "pm_card_visa");
-    const capturable = await eventOf(prepared.payment_intent_id, "payment_intent.amount_capturable_updated");
-    expect(answerOf((await deliveredOk(capturable.id)).at(-1)!).result).toBe("completed");
-    const orders = await orderIdsForCart(shopper.cartId);
-    expect(orders).toHaveLength(1);
+    const { capturable, orders } = await expectCompletedOnce(shopper.cartId, prepared.payment_intent_id);
     // Medusa answers its webhook at once and acts about 5 s later.
     expect((await deliveredOk(capturable.id, MEDUSA_HOOK)).at(-1)!.status).toBe(200);
     await sleep(6_500);

@@ -24,10 +24,4 @@ export async function readCart(cartId: string): Promise<MedusaCart> {
   return (await medusaGet<{ cart: MedusaCart }>(`/store/carts/${cartId}`)).cart;
 }
 
-/** The cart id inside React Router's signed cookie value ("<base64 JSON>.<signature>"). */
-export function cartIdFromCookie(value: string): string {
-  const encoded = decodeURIComponent(value).split(".")[0] ?? "";
-  const id: unknown = JSON.parse(decodeURIComponent(escape(atob(encoded))));
-  if (typeof id !== "string") throw new Error(`cart cookie holds no cart id: ${value}`);
-  return id;
-}
+export { cartIdFromCookie } from "../../dev/bench-shopper.ts";

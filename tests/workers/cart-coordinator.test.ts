@@ -1,8 +1,9 @@
 // The cart's Durable Object inside workerd (checkout contract, sections 1 and 2): it runs
 // prepare-for-payment against the stack's real Medusa (through the fault proxy, which
 // records every request by trace id) and keeps the idempotency records.
-import { env } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ATTEMPT_TTL_SECONDS } from "../../app/lib/checkout/attempts.server";
 import type { CheckoutAnswer } from "../../app/lib/checkout/errors";
 import { canonicalJson, prepareRequestSchema, sha256Hex } from "../../app/lib/checkout/prepare-request";
 
@@ -74,6 +75,25 @@ describe("the cart's Durable Object", () => {
     expect(replay.body).toEqual(first.body);
     expect(replay.headers?.["idempotent-replayed"]).toBe("true");
     expect(await requestsFor(replayTrace)).toEqual([]);
+  });
+
+  it("forgets everything it stored (answers with client secrets, attempts with personal data) a KV lifetime after the cart's last write", async () => {
+    const { cartId, standard } = await newCart();
+    const prepare = await call(cartId, standard, "do-forget-0001");
+    const before = Date.now();
+    const first = await prepare(newTraceId());
+    expect(first.status).toBe(200);
+    const stub = env.CART_COORDINATOR.getByName(cartId);
+    const stored = await runInDurableObject(stub, async (_instance, state) => ({ keys: [...(await state.storage.list()).keys()], alarm: await state.storage.getAlarm() }));
+    expect(stored.keys.some((key) => key.startsWith("idem:"))).toBe(true);
+    expect(stored.keys.some((key) => key.startsWith("attempt:"))).toBe(true);
+    expect(stored.alarm).toBeGreaterThanOrEqual(before + ATTEMPT_TTL_SECONDS * 1000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runInDurableObject(stub, async (_instance, state) => (await state.storage.list()).size)).toBe(0);
+    // The key is no longer known: the same submission runs again instead of replaying.
+    const again = await prepare(newTraceId());
+    expect(again.status).toBe(200);
+    expect(again.headers?.["idempotent-replayed"]).toBeUndefined();
   });
 
   it("the same key with another body is idempotency_key_reused, with no backend call", async () => {
