@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "../../dev/chromium.ts";
 import { BIN, startProcess, type Managed } from "../../dev/processes.ts";
 import { toMinorUnits } from "../../app/lib/money.ts";
-import { cartIdFromCookie, readCart } from "../support/medusa.ts";
+import { cartIdFromCookie, readCart, shippingOptionId } from "../support/medusa.ts";
 import { TEXAS_ADDRESS } from "../support/shopper.ts";
 
 const stack = inject("stack");
@@ -119,8 +119,7 @@ describe("the origin policy under vite dev over HTTPS (HTTP/2)", () => {
     await expect.poll(async () => (await readCart(cartId)).items[0]?.quantity).toBe(3);
 
     // The checkout's one submission, sent from the page like CheckoutForm sends it.
-    const options = await (await fetch(`${stack.medusaUrl}/store/shipping-options?cart_id=${cartId}`, { headers: { "x-publishable-api-key": stack.publishableKey } })).json();
-    const standard = (options as { shipping_options: { id: string; name: string }[] }).shipping_options.find((option) => option.name.startsWith("Standard"))!.id;
+    const standard = await shippingOptionId(cartId);
     const prepared = await page.evaluate(
       async ({ cartId, body }) => {
         const response = await fetch(`/api/carts/${cartId}/prepare-for-payment`, {

@@ -16,10 +16,10 @@ import { ROOT } from "../../dev/processes.ts";
 import { SIMULATOR_KEYS } from "../../dev/stack.ts";
 import { STATUS } from "../../app/lib/checkout/errors.ts";
 import { formCases, jsonCases, seededRandom, type FuzzCase } from "../support/fuzz.ts";
-import { medusaGet, readCart } from "../support/medusa.ts";
+import { readCart, shippingOptionId } from "../support/medusa.ts";
 import { orderIdsForCart } from "../support/orders.ts";
 import { newTrace } from "../support/proxy.ts";
-import { Shopper, TEXAS_ADDRESS, variantId } from "../support/shopper.ts";
+import { Shopper, shopperWithNotebook, TEXAS_ADDRESS, variantId } from "../support/shopper.ts";
 import { answerBody } from "../support/single-fetch.ts";
 
 const stack = inject("stack");
@@ -136,19 +136,14 @@ async function send(shopper: Shopper, url: string, fuzz: FuzzCase, extraHeaders:
   return { label: `${url} ${fuzz.label}`, status: answer.status, traceId: trace.traceId, body };
 }
 
-async function shopperWithCart(): Promise<Shopper> {
-  const shopper = new Shopper(baseUrl);
-  await shopper.addToCart("dot-grid-notebook", "A5");
-  return shopper;
-}
+const shopperWithCart = () => shopperWithNotebook(baseUrl);
 
 const isActionSuccess = (outcome: Outcome) => outcome.body?.ok === true;
 
 describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED})`, () => {
   it("prepare-for-payment", { timeout: 300_000 }, async () => {
     const shopper = await shopperWithCart();
-    const { shipping_options } = await medusaGet<{ shipping_options: { id: string }[] }>(`/store/shipping-options?cart_id=${shopper.cartId}`);
-    const valid = { email: "fuzz@example.com", shipping_address: { ...TEXAS_ADDRESS }, shipping_option_id: shipping_options[0]!.id };
+    const valid = { email: "fuzz@example.com", shipping_address: { ...TEXAS_ADDRESS }, shipping_option_id: await shippingOptionId(shopper.cartId) };
     const cases = jsonCases(seededRandom(SEED), valid, CASES_PER_ENDPOINT);
     const url = `/api/carts/${shopper.cartId}/prepare-for-payment`;
     const outcomes = await inPool(cases, (fuzz) => send(shopper, url, fuzz));
@@ -189,8 +184,7 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     // cart's Durable Object. The base event pays 1 cent more than prepared: no mutation of
     // it may ever make an order.
     const shopper = await shopperWithCart();
-    const { shipping_options } = await medusaGet<{ shipping_options: { id: string }[] }>(`/store/shipping-options?cart_id=${shopper.cartId}`);
-    const prepared = await shopper.prepare({ email: "fuzz-hook@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: shipping_options[0]!.id });
+    const prepared = await shopper.prepare({ email: "fuzz-hook@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) });
     expect(prepared.status, JSON.stringify(prepared.body)).toBe(200);
     const random = seededRandom(SEED + 5);
     const validEvent = {

@@ -3,22 +3,13 @@
 import { describe, expect, inject, it } from "vitest";
 import { SIMULATOR_KEYS } from "../../dev/stack.ts";
 import { toMinorUnits } from "../../app/lib/money.ts";
-import { medusaGet, readCart } from "../support/medusa.ts";
+import { medusaGet, readCart, shippingOptionId } from "../support/medusa.ts";
 import { medusaRequestsFor, newTrace } from "../support/proxy.ts";
 import { CALIFORNIA_ADDRESS, Shopper, TEXAS_ADDRESS } from "../support/shopper.ts";
 
 const stack = inject("stack");
 const baseUrl = stack.storefronts.preview!;
 
-type Option = { id: string; name: string };
-async function shippingOptions(cartId: string): Promise<Option[]> {
-  return (await medusaGet<{ shipping_options: Option[] }>(`/store/shipping-options?cart_id=${cartId}`)).shipping_options;
-}
-async function optionNamed(cartId: string, name: string): Promise<string> {
-  const option = (await shippingOptions(cartId)).find((candidate) => candidate.name.startsWith(name));
-  if (!option) throw new Error(`no shipping option "${name}" for ${cartId}`);
-  return option.id;
-}
 async function paymentIntent(id: string) {
   const response = await fetch(`${stack.stripeSimUrl}/v1/payment_intents/${id}`, {
     headers: { authorization: `Bearer ${SIMULATOR_KEYS.secretKey}` },
@@ -40,7 +31,7 @@ function body(shopperCartOption: string, extra: Record<string, unknown> = {}) {
 describe("prepare-for-payment", () => {
   it("sets details, shipping and a Stripe session, and charges exactly Medusa's total", async () => {
     const shopper = await shopperWithCart();
-    const standard = await optionNamed(shopper.cartId, "Standard");
+    const standard = await shippingOptionId(shopper.cartId, "Standard");
     const { status, body: answer, headers } = await shopper.prepare(body(standard, { idempotency_key: "first-try-0001" }));
     expect(status).toBe(200);
     expect(headers.get("x-trace-id")).toBe(answer.trace_id);
@@ -69,7 +60,7 @@ describe("prepare-for-payment", () => {
 
   it("a second submission with the same key makes no backend call and gets the first answer", async () => {
     const shopper = await shopperWithCart();
-    const standard = await optionNamed(shopper.cartId, "Standard");
+    const standard = await shippingOptionId(shopper.cartId, "Standard");
     const first = await shopper.prepare(body(standard, { idempotency_key: "replay-key-0001" }));
     expect(first.status).toBe(200);
     const trace = newTrace();
@@ -82,7 +73,7 @@ describe("prepare-for-payment", () => {
 
   it("the same key with another body is idempotency_key_reused and changes nothing", async () => {
     const shopper = await shopperWithCart();
-    const standard = await optionNamed(shopper.cartId, "Standard");
+    const standard = await shippingOptionId(shopper.cartId, "Standard");
     await shopper.prepare(body(standard, { idempotency_key: "reused-key-0001" }));
     const trace = newTrace();
     const other = await shopper.prepare(body(standard, { idempotency_key: "reused-key-0001", email: "someone@else.com" }), {
@@ -95,7 +86,7 @@ describe("prepare-for-payment", () => {
 
   it("without a key, a blind retry of the same submission is recognised and writes nothing", async () => {
     const shopper = await shopperWithCart();
-    const standard = await optionNamed(shopper.cartId, "Standard");
+    const standard = await shippingOptionId(shopper.cartId, "Standard");
     const first = await shopper.prepare(body(standard));
     const trace = newTrace();
     const retry = await shopper.prepare(body(standard), { traceparent: trace.traceparent });
@@ -107,7 +98,7 @@ describe("prepare-for-payment", () => {
 
   it("answers total_changed with the new amount when the shopper saw another total, and restores the cart", async () => {
     const shopper = await shopperWithCart();
-    const standard = await optionNamed(shopper.cartId, "Standard");
+    const standard = await shippingOptionId(shopper.cartId, "Standard");
     const before = await readCart(shopper.cartId);
     const { status, body: answer } = await shopper.prepare(body(standard, { expected_total: 1 }));
     expect(status).toBe(409);
@@ -117,15 +108,27 @@ describe("prepare-for-payment", () => {
     const confirmed = await shopper.prepare(body(standard, { expected_total: answer.error.amount }));
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.amount).toBe(answer.error.amount);
+    // A later submission with new details and a stale total is refused after its writes,
+    // and the cart is put back exactly: the confirmed payment stays the cart's.
+    const details = () =>
+      medusaGet<{ cart: { email: string; metadata: Record<string, unknown> | null; shipping_methods: { shipping_option_id: string }[] } }>(
+        `/store/carts/${shopper.cartId}?fields=email,metadata,*shipping_methods`,
+      ).then(({ cart }) => ({ email: cart.email, attempt: cart.metadata?.checkout_attempt_id, methods: cart.shipping_methods.map((method) => method.shipping_option_id) }));
+    const kept = await details();
+    const stale = await shopper.prepare(body(standard, { email: "someone.else@example.com", expected_total: 1 }));
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatchObject({ code: "total_changed", amount: confirmed.body.amount, rolled_back: true, left_changed: [] });
+    expect(await details()).toEqual(kept);
+    expect(kept.attempt).toBe(confirmed.body.checkout_attempt_id);
   });
 
   it("refuses a province-limited option for an address outside the province, and keeps the previous one", async () => {
     const shopper = await shopperWithCart();
     const texasCourier = await (async () => {
       // The Texas-only option is listed once the cart has a Texas address.
-      const ok = await shopper.prepare(body(await optionNamed(shopper.cartId, "Standard")));
+      const ok = await shopper.prepare(body(await shippingOptionId(shopper.cartId, "Standard")));
       expect(ok.status).toBe(200);
-      return optionNamed(shopper.cartId, "Texas");
+      return shippingOptionId(shopper.cartId, "Texas");
     })();
     const inTexas = await shopper.prepare(body(texasCourier));
     expect(inTexas.status).toBe(200);
@@ -142,7 +145,7 @@ describe("prepare-for-payment", () => {
   it("refuses a cross-origin request and a cart that is not this session's, with no Medusa call", async () => {
     const shopper = await shopperWithCart();
     const stranger = await shopperWithCart();
-    const standard = await optionNamed(shopper.cartId, "Standard");
+    const standard = await shippingOptionId(shopper.cartId, "Standard");
     const crossSite = newTrace();
     const cross = await shopper.prepare(body(standard), { origin: "https://evil.example", traceparent: crossSite.traceparent });
     expect(cross.status).toBe(403);
@@ -167,9 +170,27 @@ describe("prepare-for-payment", () => {
     expect(await medusaRequestsFor(trace.traceId)).toEqual([]);
   });
 
+  it("refuses an idempotency key that is too short, too long, or differs between header and body, before any Medusa call", async () => {
+    const shopper = await shopperWithCart();
+    const standard = await shippingOptionId(shopper.cartId, "Standard");
+    const cases: Array<{ label: string; body: Record<string, unknown>; header?: string }> = [
+      { label: "body key of 5", body: body(standard, { idempotency_key: "short" }) },
+      { label: "header key of 5", body: body(standard), header: "short" },
+      { label: "body key of 256", body: body(standard, { idempotency_key: "k".repeat(256) }) },
+      { label: "header and body differ", body: body(standard, { idempotency_key: "body-key-0001" }), header: "header-key-0001" },
+    ];
+    for (const { label, body: submitted, header } of cases) {
+      const trace = newTrace();
+      const answer = await shopper.prepare(submitted, { traceparent: trace.traceparent, ...(header ? { idempotencyKey: header } : {}) });
+      expect(answer.status, label).toBe(400);
+      expect(answer.body.error, label).toMatchObject({ code: "invalid_request", fields: { idempotency_key: expect.any(String) } });
+      expect(await medusaRequestsFor(trace.traceId), label).toEqual([]);
+    }
+  });
+
   it("accepts the same submission as form fields", async () => {
     const shopper = await shopperWithCart();
-    const standard = await optionNamed(shopper.cartId, "Standard");
+    const standard = await shippingOptionId(shopper.cartId, "Standard");
     const form = new URLSearchParams({ email: "form@example.com", shipping_option_id: standard });
     for (const [key, value] of Object.entries(TEXAS_ADDRESS)) form.set(`shipping_address.${key}`, value);
     const { status, body: answer } = await shopper.prepare(null, { contentType: "application/x-www-form-urlencoded", rawBody: form.toString() });

@@ -4,9 +4,9 @@
 // Medusa. The limits tested are the ones wrangler.jsonc declares for production.
 import { describe, expect, inject, it } from "vitest";
 import { readWranglerConfig } from "../../dev/worker-config.ts";
-import { medusaGet, readCart } from "../support/medusa.ts";
+import { readCart, shippingOptionId } from "../support/medusa.ts";
 import { medusaRequestsFor, newTrace } from "../support/proxy.ts";
-import { newClientIp, Shopper, TEXAS_ADDRESS } from "../support/shopper.ts";
+import { newClientIp, Shopper, shopperWithNotebook, TEXAS_ADDRESS } from "../support/shopper.ts";
 import { answerBody } from "../support/single-fetch.ts";
 
 const stack = inject("stack");
@@ -49,24 +49,14 @@ function expectRateLimited(answer: { status: number; headers: Headers }, body: a
   expect(body.error.message).toMatch(/wait a minute/);
 }
 
-async function shopperWithCart(clientIp?: string): Promise<Shopper> {
-  const shopper = new Shopper(baseUrl);
-  if (clientIp) Object.assign(shopper, { clientIp });
-  await shopper.addToCart("dot-grid-notebook", "A5");
-  return shopper;
-}
-
-async function standardOption(cartId: string): Promise<string> {
-  const { shipping_options } = await medusaGet<{ shipping_options: { id: string; name: string }[] }>(`/store/shipping-options?cart_id=${cartId}`);
-  return shipping_options.find((option) => option.name.startsWith("Standard"))!.id;
-}
+const shopperWithCart = (clientIp?: string) => shopperWithNotebook(baseUrl, clientIp);
 
 describe("prepare-for-payment rate limits", () => {
   it("per client: past the limit a minute, 429 with Retry-After and no Medusa call", { timeout: CASE_TIMEOUT_MS }, async () => {
     const limit = limitOf("RATE_LIMIT_PREPARE_PER_CLIENT");
     await withinOneWindow(20_000, async () => {
       const shopper = await shopperWithCart();
-      const body = { email: "limits@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await standardOption(shopper.cartId) };
+      const body = { email: "limits@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) };
       // One real run, then replays of it (same key, same body): cheap, but each is a request.
       for (let n = 1; n <= limit; n += 1) {
         const answer = await shopper.prepare(body, { idempotencyKey: "per-client-limit-1" });
@@ -83,7 +73,7 @@ describe("prepare-for-payment rate limits", () => {
     const limit = limitOf("RATE_LIMIT_PREPARE_PER_CART");
     await withinOneWindow(50_000, async () => {
       const shopper = await shopperWithCart();
-      const body = { email: "limits@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await standardOption(shopper.cartId) };
+      const body = { email: "limits@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) };
       for (let n = 1; n <= limit; n += 1) {
         const answer = await shopper.prepare(body, { idempotencyKey: `per-cart-limit-${n}` });
         expect(answer.status, `run ${n}: ${JSON.stringify(answer.body)}`).toBe(200);
@@ -101,7 +91,7 @@ describe("prepare-for-payment rate limits", () => {
       expect(again.headers.get("idempotent-replayed")).toBeNull();
       // Another cart of the same client is unaffected.
       const other = await shopperWithCart(shopper.clientIp);
-      const elsewhere = await other.prepare({ ...body, shipping_option_id: await standardOption(other.cartId) });
+      const elsewhere = await other.prepare({ ...body, shipping_option_id: await shippingOptionId(other.cartId) });
       expect(elsewhere.status).toBe(200);
     });
   });

@@ -5,19 +5,13 @@
 import { describe, expect, inject, it } from "vitest";
 import { readCart } from "../support/medusa.ts";
 import { medusaRequestsFor, newTrace } from "../support/proxy.ts";
-import { Shopper, TEXAS_ADDRESS, variantId } from "../support/shopper.ts";
+import { Shopper, shopperWithNotebook, TEXAS_ADDRESS, variantId } from "../support/shopper.ts";
 import { answerBody } from "../support/single-fetch.ts";
 import { PARTNER_ORIGIN } from "../support/stack-info.ts";
 
 const stack = inject("stack");
 const FORM = "application/x-www-form-urlencoded";
 const CASE_TIMEOUT_MS = 60_000;
-
-async function shopperWithCart(baseUrl: string): Promise<Shopper> {
-  const shopper = new Shopper(baseUrl);
-  await shopper.addToCart("dot-grid-notebook", "A5");
-  return shopper;
-}
 
 type Mutation = { name: string; path: (shopper: Shopper) => string; contentType: string; body: (shopper: Shopper) => Promise<string> };
 
@@ -78,7 +72,7 @@ describe.each(["dev", "preview"] as const)("origin policy (%s storefront)", (mod
   ];
 
   it.for(MUTATIONS)("$name: cross-site requests get 403 and Medusa hears nothing", { timeout: CASE_TIMEOUT_MS }, async (mutation) => {
-    const shopper = await shopperWithCart(baseUrl);
+    const shopper = await shopperWithNotebook(baseUrl);
     const before = await cartState(shopper.cartId);
     for (const cross of CROSS_SITE) {
       const trace = newTrace();
@@ -98,7 +92,7 @@ describe.each(["dev", "preview"] as const)("origin policy (%s storefront)", (mod
   });
 
   it("same-origin requests pass: as the URL names the site, behind vite dev --https, behind a proxy, and from ALLOWED_ORIGINS", async () => {
-    const shopper = await shopperWithCart(baseUrl);
+    const shopper = await shopperWithNotebook(baseUrl);
     const add = MUTATIONS[0]!;
     const variants: Array<{ label: string; headers: Record<string, string> }> = [
       { label: "Origin equals the site", headers: {} },
@@ -136,8 +130,8 @@ describe("ownership: another shopper's cart, line, attempt or order", () => {
   const baseUrl = stack.storefronts.preview!;
 
   it("prepare-for-payment for someone else's cart: 403, no Medusa call, their cart unchanged", async () => {
-    const me = await shopperWithCart(baseUrl);
-    const them = await shopperWithCart(baseUrl);
+    const me = await shopperWithNotebook(baseUrl);
+    const them = await shopperWithNotebook(baseUrl);
     const before = await cartState(them.cartId);
     const trace = newTrace();
     const answer = await me.prepare(
@@ -154,8 +148,8 @@ describe("ownership: another shopper's cart, line, attempt or order", () => {
     { intent: "update-quantity", extra: { quantity: "5" } },
     { intent: "remove", extra: {} },
   ])("$intent of a line in someone else's cart: 404 and no write to Medusa", async ({ intent, extra }) => {
-    const me = await shopperWithCart(baseUrl);
-    const them = await shopperWithCart(baseUrl);
+    const me = await shopperWithNotebook(baseUrl);
+    const them = await shopperWithNotebook(baseUrl);
     const theirLine = (await readCart(them.cartId)).items[0]!.id;
     const before = await cartState(them.cartId);
     for (const asWho of [me, new Shopper(baseUrl)]) {

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BIN, startProcess, waitForHttp, type Managed } from "../../dev/processes.ts";
-import { medusaGet, readCart } from "../support/medusa.ts";
+import { readCart, shippingOptionId } from "../support/medusa.ts";
 import { Shopper, TEXAS_ADDRESS } from "../support/shopper.ts";
 
 const stack = inject("stack");
@@ -53,8 +53,7 @@ describe("the production build under wrangler dev", () => {
     const shopper = new Shopper(baseUrl);
     await shopper.addToCart("dot-grid-notebook", "A5", 2);
     expect((await readCart(shopper.cartId)).items.map((item) => item.quantity)).toEqual([2]);
-    const { shipping_options } = await medusaGet<{ shipping_options: { id: string; name: string }[] }>(`/store/shipping-options?cart_id=${shopper.cartId}`);
-    const standard = shipping_options.find((option) => option.name.startsWith("Standard"))!.id;
+    const standard = await shippingOptionId(shopper.cartId);
     const prepared = await shopper.prepare({ email: "wrangler-dev@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: standard });
     expect(prepared.status, JSON.stringify(prepared.body)).toBe(200);
     expect(prepared.body.client_secret).toMatch(/^pi_\w+_secret_\w+$/);

@@ -20,6 +20,14 @@ export async function medusaGet<T>(path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** The id of the shipping option Medusa offers this cart whose name starts with `name`. */
+export async function shippingOptionId(cartId: string, name = "Standard"): Promise<string> {
+  const { shipping_options } = await medusaGet<{ shipping_options: { id: string; name: string }[] }>(`/store/shipping-options?cart_id=${cartId}`);
+  const option = shipping_options.find((candidate) => candidate.name.startsWith(name));
+  if (!option) throw new Error(`no shipping option "${name}" for ${cartId}`);
+  return option.id;
+}
+
 export async function readCart(cartId: string): Promise<MedusaCart> {
   return (await medusaGet<{ cart: MedusaCart }>(`/store/carts/${cartId}`)).cart;
 }

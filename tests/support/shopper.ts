@@ -39,10 +39,19 @@ export function newClientIp(): string {
 
 export type RawAnswer = { status: number; headers: Headers; text: string };
 
+/** A shopper (a client of its own unless `clientIp` is given) whose cart holds one A5 notebook. */
+export async function shopperWithNotebook(baseUrl: string, clientIp?: string): Promise<Shopper> {
+  const shopper = new Shopper(baseUrl, clientIp);
+  await shopper.addToCart("dot-grid-notebook", "A5");
+  return shopper;
+}
+
 export class Shopper {
   cookie = "";
-  readonly clientIp = newClientIp();
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly clientIp = newClientIp(),
+  ) {}
 
   /** Headers a same-origin browser request of this shopper carries. */
   headers(extra: Record<string, string> = {}): Record<string, string> {

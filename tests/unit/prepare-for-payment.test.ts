@@ -418,6 +418,18 @@ describe("prepare-for-payment against a scripted Medusa", () => {
       expect(shop.requests()).toEqual([`GET ${paths.cart}`]);
     });
 
+    it("a country the cart's region doesn't serve is invalid_request, named per address, before any write", async () => {
+      const { shop, run, paths } = shopWith("prepared");
+      const error = failure(
+        await run(submission({ shipping_address: { ...TEXAS_INPUT, country_code: "ca", province: undefined }, billing_address: { ...TEXAS_INPUT, country_code: "fr", province: undefined } })),
+      );
+      expect(error).toMatchObject({
+        code: "invalid_request",
+        fields: { "shipping_address.country_code": expect.any(String), "billing_address.country_code": expect.any(String) },
+      });
+      expect(shop.requests()).toEqual([`GET ${paths.cart}`]);
+    });
+
     it("a payment collection that is not the cart's own is invalid_request", async () => {
       const { shop, run, paths } = shopWith("prepared");
       const error = failure(await run(submission({ payment_collection_id: "pay_col_SOMEONEELSE" })));

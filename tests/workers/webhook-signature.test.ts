@@ -185,6 +185,36 @@ describe("the Stripe-Signature check", () => {
   });
 });
 
+describe("events that record, and events that are only acknowledged (contract section 3)", () => {
+  it.for([
+    { type: "payment_intent.canceled", changes: { status: "canceled", cancellation_reason: "abandoned" }, status: "canceled", reason: "abandoned" },
+    { type: "payment_intent.payment_failed", changes: { status: "requires_payment_method", last_payment_error: { message: "Your card was declined." } }, status: "payment_failed", reason: "Your card was declined." },
+  ])("$type is recorded on the attempt with Stripe's reason, and nothing is sent to Medusa", async ({ type, changes, status, reason }) => {
+    const attempt = await newAttempt();
+    const { traceId, traceparent } = newTrace();
+    const payload = eventPayload(type, paymentIntent(attempt, changes));
+    const answer = await postWebhook(payload, await sign(payload), traceparent);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ received: true, result: "recorded" });
+    const recorded = await readAttempt(env.CHECKOUT_ATTEMPTS, attempt.id);
+    expect(recorded?.status).toBe(status);
+    expect(recorded?.history.at(-1)).toMatchObject({ status, trace_id: traceId, reason });
+    expect(await medusaRequestsFor(traceId)).toEqual([]);
+  });
+
+  it("setup_intent.succeeded is acknowledged and changes nothing", async () => {
+    const attempt = await newAttempt();
+    const before = await kvSnapshot();
+    const { traceId, traceparent } = newTrace();
+    const payload = eventPayload("setup_intent.succeeded", { id: randomId("seti"), object: "setup_intent", status: "succeeded", metadata: { checkout_attempt_id: attempt.id } });
+    const answer = await postWebhook(payload, await sign(payload), traceparent);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ received: true, trace_id: traceId });
+    expect(await kvSnapshot()).toEqual(before);
+    expect(await medusaRequestsFor(traceId)).toEqual([]);
+  });
+});
+
 describe("a paid amount that differs from the attempt", () => {
   afterEach(() => vi.restoreAllMocks());
 
