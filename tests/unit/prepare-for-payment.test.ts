@@ -161,6 +161,8 @@ describe("prepare-for-payment against a scripted Medusa", () => {
     expect(attemptRecord.parse(JSON.parse(stored.value))).toMatchObject({
       id: answer.checkout_attempt_id, cart_id: id, status: "prepared", amount: answer.amount, currency_code: "usd",
       payment_intent_id: answer.payment_intent_id, email: "grace@example.com", trace_ids: [TRACE_ID],
+      // Like the totals, in minor units: the tee's 19.99 is 1999 cents.
+      items: [{ title: "Organic Cotton Tee", variant_id: "variant_tee_m", quantity: 2, unit_price: 1999 }],
     });
   });
 

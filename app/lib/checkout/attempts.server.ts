@@ -56,7 +56,7 @@ export const attemptRecord = z.object({
   email: z.string().nullable(),
   shipping_address: addressRecord.nullable(),
   items: z
-    .array(z.object({ title: z.string().nullable(), variant_id: z.string().nullable(), quantity: z.number(), unit_price: z.number() }))
+    .array(z.object({ title: z.string().nullable(), variant_id: z.string().nullable(), quantity: z.number(), unit_price: z.number().int() }))
     .nullable(),
   totals: z.object({ total: z.number().int(), subtotal: z.number().int(), tax: z.number().int(), shipping: z.number().int() }).nullable(),
   currency_code: z.string(),

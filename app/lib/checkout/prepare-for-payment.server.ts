@@ -104,7 +104,12 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
         trace_id: traceId,
         email: input.email,
         shipping_address: input.shipping_address,
-        items: final.items.map((item) => ({ title: item.product_title, variant_id: item.variant_id, quantity: item.quantity, unit_price: item.unit_price })),
+        items: final.items.map((item) => ({
+          title: item.product_title,
+          variant_id: item.variant_id,
+          quantity: item.quantity,
+          unit_price: toMinorUnits(item.unit_price, final.currency_code),
+        })),
         totals: {
           total: prepared.amount,
           subtotal: toMinorUnits(final.item_subtotal ?? final.subtotal ?? 0, final.currency_code),
