@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../app/lib/config.server";
 import { errorAnswer, type CheckoutAnswer } from "../app/lib/checkout/errors";
-import { applyPaymentIntent, type PaymentIntentFacts, type PaymentOutcome } from "../app/lib/checkout/complete-order.server";
+import { applyPaymentIntent, type PaymentIntentFacts, type PaymentOutcome } from "../app/lib/checkout/apply-payment.server";
 import { prepareForPayment } from "../app/lib/checkout/prepare-for-payment.server";
 import type { PrepareRequest } from "../app/lib/checkout/prepare-request";
 import { ATTEMPT_TTL_SECONDS, type AttemptStore } from "../app/lib/checkout/attempts.server";

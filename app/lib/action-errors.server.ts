@@ -1,9 +1,8 @@
 import { data } from "react-router";
 import { STATUS, type CheckoutErrorCode } from "./checkout/errors";
 import type { ShopContext } from "./context.server";
-import { noStoreHeaders } from "./cart-session.server";
+import { noStoreHeaders } from "./http-headers";
 import type { CartProblem } from "./medusa/cart.server";
-import { checkLimits, clientKey } from "./rate-limit.server";
 
 /**
  * Refusals of the page actions (add to cart, change or remove a line, the checkout's
@@ -27,17 +26,6 @@ export function actionFailure(
   const headers = noStoreHeaders(options.setCookie);
   for (const [name, value] of new Headers(options.headers)) headers.set(name, value);
   return data(body, { status: STATUS[code], headers });
-}
-
-/**
- * The cart mutations' rate limits (README, "Rate limits"): per client and, once the
- * shopper has a cart, per cart. Null when the request may go ahead.
- */
-export async function cartMutationLimited(shop: ShopContext, env: Env, request: Request, cartId: string | null) {
-  const checks = [{ limiter: env.RATE_LIMIT_CART_PER_CLIENT, key: clientKey(request), what: "from your connection" }];
-  if (cartId) checks.push({ limiter: env.RATE_LIMIT_CART_PER_CART, key: cartId, what: "for this cart" });
-  const limited = await checkLimits(checks, shop.logger, shop.traceId);
-  return limited ? actionFailure(shop, limited.body.error.code, limited.body.error.message, { headers: limited.headers }) : null;
 }
 
 const PROBLEM_CODES: Record<CartProblem["code"], CheckoutErrorCode> = {

@@ -10,3 +10,10 @@ export function noStoreDocumentHeaders({ actionHeaders }: HeadersArgs) {
   if (retryAfter) headers.set("retry-after", retryAfter);
   return headers;
 }
+
+/** Cart pages and answers are personal: never cached anywhere. */
+export function noStoreHeaders(setCookie?: string): Headers {
+  const headers = new Headers({ "cache-control": "private, no-store" });
+  if (setCookie) headers.append("set-cookie", setCookie);
+  return headers;
+}

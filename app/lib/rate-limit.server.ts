@@ -1,4 +1,6 @@
+import { actionFailure } from "./action-errors.server";
 import { errorAnswer, type ErrorAnswer } from "./checkout/errors";
+import type { ShopContext } from "./context.server";
 import type { Logger } from "./log.server";
 
 /**
@@ -33,4 +35,15 @@ export async function checkLimits(checks: LimitCheck[], logger: Logger, traceId:
     }
   }
   return null;
+}
+
+/**
+ * The cart mutations' rate limits (README, "Rate limits"): per client and, once the
+ * shopper has a cart, per cart. Null when the request may go ahead.
+ */
+export async function cartMutationLimited(shop: ShopContext, env: Env, request: Request, cartId: string | null) {
+  const checks = [{ limiter: env.RATE_LIMIT_CART_PER_CLIENT, key: clientKey(request), what: "from your connection" }];
+  if (cartId) checks.push({ limiter: env.RATE_LIMIT_CART_PER_CART, key: cartId, what: "for this cart" });
+  const limited = await checkLimits(checks, shop.logger, shop.traceId);
+  return limited ? actionFailure(shop, limited.body.error.code, limited.body.error.message, { headers: limited.headers }) : null;
 }

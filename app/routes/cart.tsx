@@ -1,9 +1,11 @@
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { Price } from "~/components/Price";
-import { actionFailure, cartMutationLimited, cartProblemFailure } from "~/lib/action-errors.server";
+import { actionFailure, cartProblemFailure } from "~/lib/action-errors.server";
+import { cartMutationLimited } from "~/lib/rate-limit.server";
 import { readCartId } from "~/lib/cart-cookie.server";
-import { existingCartFor, noStoreHeaders } from "~/lib/cart-session.server";
+import { existingCartFor } from "~/lib/shopper-cart.server";
+import { noStoreHeaders } from "~/lib/http-headers";
 import { fieldErrors } from "~/lib/checkout/prepare-request";
 import { backendFailure, orBackendFailure } from "~/lib/errors.server";
 import { removeLineItem, updateLineItem } from "~/lib/medusa/cart.server";

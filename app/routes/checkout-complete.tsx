@@ -1,7 +1,7 @@
 import { useEffect } from "react";
 import { data, Link, redirect, useRevalidator } from "react-router";
 import { clearCartIdCookie } from "~/lib/cart-cookie.server";
-import { noStoreHeaders } from "~/lib/cart-session.server";
+import { noStoreHeaders } from "~/lib/http-headers";
 import { decideReturn } from "~/lib/checkout/return-page.server";
 import { orBackendFailure } from "~/lib/errors.server";
 import { grantOrderAccess } from "~/lib/order-access.server";

@@ -1,9 +1,10 @@
 import { data, redirect, type ShouldRevalidateFunctionArgs } from "react-router";
 import { z } from "zod";
 import { CheckoutForm } from "~/components/CheckoutForm";
-import { actionFailure, cartMutationLimited } from "~/lib/action-errors.server";
+import { actionFailure } from "~/lib/action-errors.server";
+import { cartMutationLimited } from "~/lib/rate-limit.server";
 import { readCartId } from "~/lib/cart-cookie.server";
-import { noStoreHeaders } from "~/lib/cart-session.server";
+import { noStoreHeaders } from "~/lib/http-headers";
 import { fieldErrors } from "~/lib/checkout/prepare-request";
 import { publicConfig } from "~/lib/config.server";
 import { orBackendFailure } from "~/lib/errors.server";

@@ -3,7 +3,7 @@ import { Price } from "~/components/Price";
 import { orBackendFailure } from "~/lib/errors.server";
 import { retrieveOrder } from "~/lib/medusa/order.server";
 import { readOrderIds } from "~/lib/order-access.server";
-import { noStoreHeaders } from "~/lib/cart-session.server";
+import { noStoreHeaders } from "~/lib/http-headers";
 import type { Route } from "./+types/order-confirmed";
 
 export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";

@@ -3,7 +3,7 @@ import type { ShopContext } from "../context.server";
 import { readOrderIds } from "../order-access.server";
 import { stripeClient } from "../stripe.server";
 import { ATTEMPT_ID_PATTERN, readAttempt } from "./attempts.server";
-import { paymentIntentFacts, paymentIntentSchema, type PaymentOutcome } from "./complete-order.server";
+import { paymentIntentFacts, paymentIntentSchema, type PaymentOutcome } from "./apply-payment.server";
 
 /**
  * The return page's decision (checkout contract, section 5): is this the shopper's

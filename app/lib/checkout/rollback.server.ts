@@ -5,7 +5,7 @@ import { ADDRESS_KEYS, type Address, type CheckoutCart } from "../medusa/schemas
 
 /**
  * What prepare-for-payment may change on a cart, kept before it starts, and how to put it
- * back. Medusa's quirks decide the order (docs/decisions/0002-rollback.md): the previous
+ * back. Medusa's quirks decide the order (docs/decisions/0002-prepare-order-and-rollback.md): the previous
  * addresses go back first, because an address change drops shipping methods that are
  * invalid for it; then the previous shipping option is re-added (Medusa has no route to
  * delete a method; adding one replaces the method of the same profile). A payment session

@@ -26,10 +26,3 @@ export async function existingCartFor(shop: ShopContext, cartId: string | null):
   const cart = await retrieveCart(shop, cartId);
   return cart && !cart.completed_at ? cart : null;
 }
-
-/** Cart pages and answers are personal: never cached anywhere. */
-export function noStoreHeaders(setCookie?: string): Headers {
-  const headers = new Headers({ "cache-control": "private, no-store" });
-  if (setCookie) headers.append("set-cookie", setCookie);
-  return headers;
-}
