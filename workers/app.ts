@@ -1,10 +1,10 @@
 import { createRequestHandler } from "react-router";
 import { ConfigError } from "../app/lib/config.server";
 import { createShopContext, type ShopContext } from "../app/lib/context.server";
-import { originHost } from "../app/lib/origin.server";
-import { discardBody } from "../app/lib/request-body.server";
-import { guardStateChange } from "../app/lib/request-guard.server";
-import { applySecurityHeaders } from "../app/lib/security-headers.server";
+import { originHost } from "../app/lib/http/origin.server";
+import { discardBody } from "../app/lib/http/request-body.server";
+import { guardStateChange } from "../app/lib/http/request-guard.server";
+import { applySecurityHeaders } from "../app/lib/http/security-headers.server";
 
 declare module "react-router" {
   export interface AppLoadContext {

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useFetcher } from "react-router";
 import * as z from "zod/mini";
 import type { PublicConfig } from "~/lib/config.server";
-import type { CheckoutSummary, ShippingOptionView } from "~/lib/medusa/checkout.server";
+import type { CheckoutSummary, ShippingOptionView } from "~/lib/checkout/contract";
 import type { Address } from "~/lib/medusa/schemas";
 import { currencyExponent, formatMoney, toMinorUnits } from "~/lib/money";
 import { loadStripeFor } from "~/lib/stripe.client";

@@ -1,7 +1,7 @@
 import { readConfig, type AppConfig } from "./config.server";
 import { createLogger, traceIdFor, type Logger } from "./log.server";
-import { createMedusaClient, type MedusaClient } from "./medusa/client.server";
-import { newNonce } from "./security-headers.server";
+import { medusaClientFor, type MedusaClient } from "./medusa/client.server";
+import { newNonce } from "./http/security-headers.server";
 
 /**
  * Everything a loader or action needs for one request, built once by the Worker entry:
@@ -30,11 +30,6 @@ export function createShopContext(request: Request, env: object, waitUntil: Shop
     waitUntil,
     cspNonce: newNonce(),
     cacheNamespace: `${config.MEDUSA_BACKEND_URL}|${config.MEDUSA_PUBLISHABLE_KEY}`,
-    medusa: createMedusaClient({
-      baseUrl: config.MEDUSA_BACKEND_URL,
-      publishableKey: config.MEDUSA_PUBLISHABLE_KEY,
-      timeoutMs: config.MEDUSA_TIMEOUT_MS,
-      logger,
-    }),
+    medusa: medusaClientFor(config, logger),
   };
 }

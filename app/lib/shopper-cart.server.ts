@@ -11,11 +11,11 @@ import type { Cart } from "./medusa/schemas";
  */
 export async function openCartFor(shop: ShopContext, cartId: string | null): Promise<{ cart: Cart; setCookie?: string }> {
   if (cartId) {
-    const cart = await retrieveCart(shop, cartId);
+    const cart = await retrieveCart(shop.medusa, cartId);
     if (cart && !cart.completed_at) return { cart };
   }
   const region = await getRegion(shop);
-  const cart = await createCart(shop, region.id);
+  const cart = await createCart(shop.medusa, region.id);
   shop.logger.log("info", "cart created", { step: "create_cart", cart_id: cart.id, outcome: "ok" });
   return { cart, setCookie: await setCartIdCookie(shop.config, cart.id) };
 }
@@ -23,6 +23,6 @@ export async function openCartFor(shop: ShopContext, cartId: string | null): Pro
 /** The shopper's cart if they have an open one; never creates one. */
 export async function existingCartFor(shop: ShopContext, cartId: string | null): Promise<Cart | null> {
   if (!cartId) return null;
-  const cart = await retrieveCart(shop, cartId);
+  const cart = await retrieveCart(shop.medusa, cartId);
   return cart && !cart.completed_at ? cart : null;
 }

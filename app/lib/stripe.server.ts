@@ -36,3 +36,16 @@ export async function verifyWebhook(config: AppConfig, rawBody: string, signatur
     Stripe.createSubtleCryptoProvider(),
   );
 }
+
+/**
+ * Cancels an authorization, or refunds a captured payment, that must not become an order.
+ * Keyed by the PaymentIntent, so a repeat (a retried webhook) changes nothing more.
+ */
+export async function voidPayment(config: AppConfig, intent: { id: string; status: string }): Promise<void> {
+  const stripe = stripeClient(config);
+  if (intent.status === "requires_capture") {
+    await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: "abandoned" }, { idempotencyKey: `void-${intent.id}` });
+  } else if (intent.status === "succeeded") {
+    await stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: `refund-${intent.id}` });
+  }
+}

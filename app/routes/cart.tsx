@@ -1,22 +1,22 @@
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { Price } from "~/components/Price";
-import { actionFailure, cartProblemFailure } from "~/lib/action-errors.server";
-import { cartMutationLimited } from "~/lib/rate-limit.server";
+import { actionFailure, cartProblemFailure } from "~/lib/http/action-failure.server";
+import { cartMutationLimited } from "~/lib/http/rate-limit.server";
 import { readCartId } from "~/lib/cart-cookie.server";
 import { existingCartFor } from "~/lib/shopper-cart.server";
-import { noStoreHeaders } from "~/lib/http-headers";
-import { fieldErrors } from "~/lib/checkout/prepare-request";
-import { backendFailure, orBackendFailure } from "~/lib/errors.server";
+import { noStoreHeaders } from "~/lib/http/headers";
+import { fieldErrors } from "~/lib/http/field-errors";
+import { backendFailure, orBackendFailure } from "~/lib/http/backend-failure.server";
 import { removeLineItem, updateLineItem } from "~/lib/medusa/cart.server";
-import { readFormFields } from "~/lib/request-body.server";
+import { readFormFields } from "~/lib/http/request-body.server";
 import type { Route } from "./+types/cart";
 
 export function meta() {
   return [{ title: "Your cart · Harbor & Pine" }];
 }
 
-export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
+export { noStoreDocumentHeaders as headers } from "~/lib/http/headers";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { shop } = context;
@@ -55,8 +55,8 @@ export async function action({ request, context }: Route.ActionArgs) {
     if (!cart || !cart.items.some((item) => item.id === intent.line_id)) return notFound();
     const result =
       intent.intent === "remove"
-        ? await removeLineItem(shop, cart.id, intent.line_id)
-        : await updateLineItem(shop, cart.id, intent.line_id, intent.quantity);
+        ? await removeLineItem(shop.medusa, cart.id, intent.line_id)
+        : await updateLineItem(shop.medusa, cart.id, intent.line_id, intent.quantity);
     shop.logger.log("info", intent.intent, { step: intent.intent, cart_id: cart.id, outcome: result.problem ? "error" : "ok" });
     if (result.problem) {
       return cartProblemFailure(shop, result.problem);

@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import { Price } from "~/components/Price";
 import { StockBadge } from "~/components/StockBadge";
-import { orBackendFailure } from "~/lib/errors.server";
+import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { getRegion, listProducts } from "~/lib/medusa/catalog.server";
 import type { Product } from "~/lib/medusa/schemas";
 import { stockState, type StockState } from "~/lib/stock";

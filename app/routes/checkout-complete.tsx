@@ -1,9 +1,9 @@
 import { useEffect } from "react";
 import { data, Link, redirect, useRevalidator } from "react-router";
 import { clearCartIdCookie } from "~/lib/cart-cookie.server";
-import { noStoreHeaders } from "~/lib/http-headers";
+import { noStoreHeaders } from "~/lib/http/headers";
 import { decideReturn } from "~/lib/checkout/return-page.server";
-import { orBackendFailure } from "~/lib/errors.server";
+import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { grantOrderAccess } from "~/lib/order-access.server";
 import type { Route } from "./+types/checkout-complete";
 
@@ -17,7 +17,7 @@ export function meta() {
   return [{ title: "Finishing your order · Harbor & Pine" }];
 }
 
-export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
+export { noStoreDocumentHeaders as headers } from "~/lib/http/headers";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { shop, cloudflare } = context;

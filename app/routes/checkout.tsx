@@ -1,33 +1,27 @@
 import { data, redirect, type ShouldRevalidateFunctionArgs } from "react-router";
-import { z } from "zod";
 import { CheckoutForm } from "~/components/CheckoutForm";
-import { actionFailure } from "~/lib/action-errors.server";
-import { cartMutationLimited } from "~/lib/rate-limit.server";
 import { readCartId } from "~/lib/cart-cookie.server";
-import { noStoreHeaders } from "~/lib/http-headers";
-import { fieldErrors } from "~/lib/checkout/prepare-request";
+import { shippingRefreshRequest, type ShippingRefreshedBody } from "~/lib/checkout/contract";
+import { checkoutSummary, shippingOptionViews } from "~/lib/checkout/page-view.server";
 import { publicConfig } from "~/lib/config.server";
-import { orBackendFailure } from "~/lib/errors.server";
-import { MedusaError } from "~/lib/medusa/client.server";
+import { actionFailure } from "~/lib/http/action-failure.server";
+import { orBackendFailure } from "~/lib/http/backend-failure.server";
+import { fieldErrors } from "~/lib/http/field-errors";
+import { noStoreHeaders } from "~/lib/http/headers";
+import { cartMutationLimited } from "~/lib/http/rate-limit.server";
+import { readJson } from "~/lib/http/request-body.server";
+import { listShippingOptions, sameAddress, setShippingAddress, setShippingMethod } from "~/lib/medusa/cart.server";
 import { getRegion } from "~/lib/medusa/catalog.server";
-import {
-  checkoutSummary,
-  listShippingOptions,
-  openCheckoutCart,
-  sameAddress,
-  setShippingAddress,
-  setShippingMethod,
-  shippingOptionViews,
-} from "~/lib/medusa/checkout.server";
+import { MedusaError } from "~/lib/medusa/client.server";
 import type { Region } from "~/lib/medusa/schemas";
-import { readJson } from "~/lib/request-body.server";
+import { existingCartFor } from "~/lib/shopper-cart.server";
 import type { Route } from "./+types/checkout";
 
 export function meta() {
   return [{ title: "Checkout · Harbor & Pine" }];
 }
 
-export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
+export { noStoreDocumentHeaders as headers } from "~/lib/http/headers";
 
 function countriesOf(region: Region) {
   return region.countries.map((country) => ({ code: country.iso_2.toLowerCase(), name: country.display_name ?? country.name ?? country.iso_2.toUpperCase() }));
@@ -36,9 +30,9 @@ function countriesOf(region: Region) {
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { shop } = context;
   const found = await orBackendFailure(shop, async () => {
-    const cart = await openCheckoutCart(shop, await readCartId(shop.config, request));
+    const cart = await existingCartFor(shop, await readCartId(shop.config, request));
     if (!cart || cart.items.length === 0) return null;
-    const [region, options] = await Promise.all([getRegion(shop), listShippingOptions(shop, cart.id)]);
+    const [region, options] = await Promise.all([getRegion(shop), listShippingOptions(shop.medusa, cart.id)]);
     return { cart, region, options };
   });
   if (!found) throw redirect("/cart", { headers: noStoreHeaders() });
@@ -60,36 +54,6 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   );
 }
 
-/** Address parts as typed so far: any may be empty while the shopper fills the form. */
-const part = (max: number) => z.string().trim().max(max, `At most ${max} characters`).optional();
-const addressDraft = z.strictObject({
-  first_name: part(100),
-  last_name: part(100),
-  company: part(200),
-  address_1: part(200),
-  address_2: part(200),
-  city: part(100),
-  postal_code: part(20),
-  // Medusa's province codes are lower-case ISO 3166-2 (`us-tx`): "US-TX" matches no tax rate or zone.
-  province: part(100).transform((value) => (value && /^[a-z]{2}-[a-z0-9]{1,3}$/i.test(value) ? value.toLowerCase() : value)),
-  country_code: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^([a-z]{2})?$/, "Choose a country from the list.")
-    .optional(),
-  phone: part(40),
-});
-
-const shippingOptionsIntent = z.strictObject({
-  intent: z.literal("shipping-options"),
-  shipping_address: addressDraft,
-  shipping_option_id: z
-    .string()
-    .regex(/^so_[A-Za-z0-9]{1,64}$/, "Choose a shipping option.")
-    .nullish(),
-});
-
 /**
  * `shipping-options`: the page sends the address as it stands (and the chosen option)
  * whenever something that decides shipping or tax changes. The cart gets the full address,
@@ -100,7 +64,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const { shop, cloudflare } = context;
   const body = await readJson(request);
   if ("problem" in body) return actionFailure(shop, body.code, body.problem);
-  const parsed = shippingOptionsIntent.safeParse(body.value);
+  const parsed = shippingRefreshRequest.safeParse(body.value);
   if (!parsed.success) return actionFailure(shop, "invalid_request", "Check the address.", { fields: fieldErrors(parsed.error) });
   const { shipping_address: address, shipping_option_id: wanted } = parsed.data;
   const empty = () => actionFailure(shop, "cart_not_found", "Your cart is empty or has expired.");
@@ -110,7 +74,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (limited) return limited;
 
   try {
-    const cart = await openCheckoutCart(shop, cartId);
+    const cart = await existingCartFor(shop, cartId);
     if (!cart || cart.items.length === 0) return empty();
     const region = await getRegion(shop);
     if (address.country_code && !region.countries.some((country) => country.iso_2.toLowerCase() === address.country_code)) {
@@ -120,23 +84,21 @@ export async function action({ request, context }: Route.ActionArgs) {
 
     let current = cart;
     if (!sameAddress(cart.shipping_address, address)) {
-      const updated = await setShippingAddress(shop, cart.id, address);
+      const updated = await setShippingAddress(shop.medusa, cart.id, address);
       if (updated.problem) return actionFailure(shop, "cart_update_refused", updated.problem.message);
       current = updated.cart;
     }
-    const options = await listShippingOptions(shop, current.id);
+    const options = await listShippingOptions(shop.medusa, current.id);
     let message: string | null = null;
     if (wanted && current.shipping_methods[0]?.shipping_option_id !== wanted) {
       const offered = options.find((option) => option.id === wanted);
-      const chosen = offered ? await setShippingMethod(shop, current.id, wanted) : null;
+      const chosen = offered ? await setShippingMethod(shop.medusa, current.id, wanted) : null;
       if (chosen?.cart) current = chosen.cart;
       else message = chosen?.problem.message ?? "That shipping option isn't available for this address. Choose another one.";
     }
     shop.logger.log("info", "checkout shipping refreshed", { step: "shipping_options", cart_id: current.id, outcome: message ? "error" : "ok" });
-    return data(
-      { ok: true as const, summary: checkoutSummary(current), shippingOptions: shippingOptionViews(options), message },
-      { headers: noStoreHeaders() },
-    );
+    const refreshed: ShippingRefreshedBody = { ok: true, summary: checkoutSummary(current), shippingOptions: shippingOptionViews(options), message };
+    return data(refreshed, { headers: noStoreHeaders() });
   } catch (error) {
     if (!(error instanceof MedusaError)) throw error;
     // A background refresh must not replace the checkout with an error page: the form stays,

@@ -1,12 +1,12 @@
 import { data } from "react-router";
 import { Price } from "~/components/Price";
-import { orBackendFailure } from "~/lib/errors.server";
+import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { retrieveOrder } from "~/lib/medusa/order.server";
 import { readOrderIds } from "~/lib/order-access.server";
-import { noStoreHeaders } from "~/lib/http-headers";
+import { noStoreHeaders } from "~/lib/http/headers";
 import type { Route } from "./+types/order-confirmed";
 
-export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
+export { noStoreDocumentHeaders as headers } from "~/lib/http/headers";
 
 export function meta({ data: loaded }: Route.MetaArgs) {
   return [{ title: loaded ? `Order #${loaded.order.display_id ?? ""} confirmed · Harbor & Pine` : "Order · Harbor & Pine" }];

@@ -3,16 +3,16 @@ import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { Price } from "~/components/Price";
 import { StockBadge } from "~/components/StockBadge";
-import { actionFailure, cartProblemFailure } from "~/lib/action-errors.server";
-import { cartMutationLimited } from "~/lib/rate-limit.server";
+import { actionFailure, cartProblemFailure } from "~/lib/http/action-failure.server";
+import { cartMutationLimited } from "~/lib/http/rate-limit.server";
 import { readCartId } from "~/lib/cart-cookie.server";
 import { openCartFor } from "~/lib/shopper-cart.server";
-import { noStoreHeaders } from "~/lib/http-headers";
-import { fieldErrors } from "~/lib/checkout/prepare-request";
-import { backendFailure, orBackendFailure } from "~/lib/errors.server";
+import { noStoreHeaders } from "~/lib/http/headers";
+import { fieldErrors } from "~/lib/http/field-errors";
+import { backendFailure, orBackendFailure } from "~/lib/http/backend-failure.server";
 import { addLineItem } from "~/lib/medusa/cart.server";
 import { getProductByHandle, getRegion } from "~/lib/medusa/catalog.server";
-import { readFormFields } from "~/lib/request-body.server";
+import { readFormFields } from "~/lib/http/request-body.server";
 import type { Variant } from "~/lib/medusa/schemas";
 import { stockState } from "~/lib/stock";
 import type { Route } from "./+types/product";
@@ -21,7 +21,7 @@ export function meta({ data }: Route.MetaArgs) {
   return [{ title: data ? `${data.product.title} · Harbor & Pine` : "Product · Harbor & Pine" }];
 }
 
-export { noStoreDocumentHeaders as headers } from "~/lib/http-headers";
+export { noStoreDocumentHeaders as headers } from "~/lib/http/headers";
 
 export async function loader({ params, context }: Route.LoaderArgs) {
   const { shop } = context;
@@ -60,7 +60,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
     }
 
     const { cart, setCookie } = await openCartFor(shop, cartId);
-    const result = await addLineItem(shop, cart.id, variant.id, quantity);
+    const result = await addLineItem(shop.medusa, cart.id, variant.id, quantity);
     if (result.problem) {
       const message = result.problem.code === "out_of_stock" ? stockMessage(variant) : undefined;
       return cartProblemFailure(shop, result.problem, { message, setCookie });

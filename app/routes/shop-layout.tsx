@@ -8,7 +8,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const cartId = await readCartId(shop.config, request);
   if (!cartId) return { cartCount: 0 };
   try {
-    const cart = await retrieveCart(shop, cartId);
+    const cart = await retrieveCart(shop.medusa, cartId);
     const open = cart && !cart.completed_at;
     return { cartCount: open ? cart.items.reduce((sum, item) => sum + item.quantity, 0) : 0 };
   } catch {

@@ -14,7 +14,7 @@ import { describe, expect, inject, it } from "vitest";
 import type { RecordedRequest } from "../../dev/fault-proxy.ts";
 import { ROOT } from "../../dev/processes.ts";
 import { SIMULATOR_KEYS } from "../../dev/stack.ts";
-import { STATUS } from "../../app/lib/checkout/errors.ts";
+import { STATUS } from "../../app/lib/checkout/contract.ts";
 import { formCases, jsonCases, seededRandom, type FuzzCase } from "../support/fuzz.ts";
 import { readCart, shippingOptionId } from "../support/medusa.ts";
 import { orderIdsForCart } from "../support/orders.ts";

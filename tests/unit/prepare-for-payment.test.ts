@@ -3,9 +3,10 @@
 // calls made, the compensations after each failure, and the answer the shopper gets.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ATTEMPT_TTL_SECONDS, attemptRecord } from "../../app/lib/checkout/attempts.server";
-import type { CheckoutAnswer, CheckoutErrorBody, CheckoutSuccessBody } from "../../app/lib/checkout/errors";
+import type { CheckoutErrorBody, CheckoutSuccessBody } from "../../app/lib/checkout/contract";
+import { prepareRequest } from "../../app/lib/checkout/contract";
 import { prepareForPayment } from "../../app/lib/checkout/prepare-for-payment.server";
-import { prepareRequestSchema } from "../../app/lib/checkout/prepare-request";
+import type { CheckoutAnswer } from "../../app/lib/http/answer";
 import { createLogger } from "../../app/lib/log.server";
 import { createMedusaClient } from "../../app/lib/medusa/client.server";
 import { toMinorUnits } from "../../app/lib/money";
@@ -35,7 +36,7 @@ const PREVIOUS_ATTEMPT = "ca_PREVIOUSATTEMPT000000000000";
 
 /** The shopper's submission as the route hands it over (parsed by the request schema). */
 function submission(extra: Record<string, unknown> = {}) {
-  return prepareRequestSchema.parse({
+  return prepareRequest.parse({
     email: "grace@Example.COM",
     shipping_address: { first_name: "Grace", last_name: "Hopper", address_1: "100 Main St", city: "Los Angeles", postal_code: "90012", province: "us-ca", country_code: "us" },
     shipping_option_id: "so_standard",

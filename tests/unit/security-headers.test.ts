@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readConfig } from "../../app/lib/config.server.ts";
-import { applySecurityHeaders } from "../../app/lib/security-headers.server.ts";
+import { applySecurityHeaders } from "../../app/lib/http/security-headers.server.ts";
 
 const env = {
   MEDUSA_BACKEND_URL: "https://medusa.example.com",

@@ -4,8 +4,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ATTEMPT_TTL_SECONDS } from "../../app/lib/checkout/attempts.server";
-import type { CheckoutAnswer } from "../../app/lib/checkout/errors";
-import { canonicalJson, prepareRequestSchema, sha256Hex } from "../../app/lib/checkout/prepare-request";
+import { prepareRequest } from "../../app/lib/checkout/contract";
+import { canonicalJson, sha256Hex } from "../../app/lib/checkout/idempotency.server";
+import type { CheckoutAnswer } from "../../app/lib/http/answer";
 
 const medusaUrl = env.MEDUSA_BACKEND_URL;
 
@@ -34,7 +35,7 @@ async function newCart(): Promise<{ cartId: string; standard: string }> {
 
 /** A call as the route makes it: the parsed body and its hash. */
 async function call(cartId: string, standard: string, key: string, email = "ada@example.com") {
-  const body = prepareRequestSchema.parse({
+  const body = prepareRequest.parse({
     email,
     shipping_address: { first_name: "Ada", last_name: "Lovelace", address_1: "1100 Congress Ave", city: "Austin", postal_code: "78701", province: "us-tx", country_code: "us" },
     shipping_option_id: standard,

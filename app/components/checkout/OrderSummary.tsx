@@ -1,4 +1,4 @@
-import type { CheckoutSummary } from "~/lib/medusa/checkout.server";
+import type { CheckoutSummary } from "~/lib/checkout/contract";
 import { formatMoney } from "~/lib/money";
 
 /** Medusa's own totals for the cart as it stands (shipping method and address applied). */

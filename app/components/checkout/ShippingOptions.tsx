@@ -1,4 +1,4 @@
-import type { ShippingOptionView } from "~/lib/medusa/checkout.server";
+import type { ShippingOptionView } from "~/lib/checkout/contract";
 import { formatMoney } from "~/lib/money";
 import { FieldError, fieldId, invalidProps } from "./FieldError";
 

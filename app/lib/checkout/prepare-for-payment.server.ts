@@ -1,12 +1,13 @@
 import type { Logger } from "../log.server";
 import { MedusaError, type MedusaClient } from "../medusa/client.server";
-import { addShippingMethod, readCheckoutCart, updateCartDetails } from "../medusa/cart-details.server";
+import { addShippingMethod, readCheckoutCart, updateCartDetails } from "../medusa/cart.server";
 import { createStripePaymentSession, getOrCreatePaymentCollection, STRIPE_PROVIDER_ID } from "../medusa/payment.server";
 import { stripeSessionData, type CheckoutCart } from "../medusa/schemas";
 import { toMinorUnits } from "../money";
 import { createAttempt, newAttemptId, type AttemptStore } from "./attempts.server";
-import { errorAnswer, type CheckoutAnswer, type CheckoutErrorCode } from "./errors";
-import type { PrepareRequest } from "./prepare-request";
+import { errorAnswer, type CheckoutAnswer } from "../http/answer";
+import type { PrepareRequest } from "./contract";
+import { StepFailure, type PrepareStep as Step } from "./prepare-steps";
 import { restoreSnapshot, takeSnapshot, type CartSnapshot } from "./rollback.server";
 
 /**
@@ -25,19 +26,6 @@ export type PrepareDeps = {
   attempts: AttemptStore;
   logger: Logger;
 };
-
-type Step = "read_cart" | "update_cart" | "add_shipping_method" | "create_payment_session" | "verify_amount" | "write_attempt";
-
-class StepFailure extends Error {
-  constructor(
-    readonly step: Step,
-    readonly code: CheckoutErrorCode,
-    message: string,
-    readonly extra: { amount?: number; fields?: Record<string, string> } = {},
-  ) {
-    super(message);
-  }
-}
 
 /** Writes whose request may still reach Medusa after we stopped waiting for it. */
 const WRITE_STEPS = new Set<Step>(["update_cart", "add_shipping_method", "create_payment_session"]);

@@ -1,6 +1,6 @@
 import type { LogFields, Logger } from "../log.server";
 import type { MedusaClient } from "../medusa/client.server";
-import { addShippingMethod, readCheckoutCart, updateCartDetails, type AddressInput, type CartDetails } from "../medusa/cart-details.server";
+import { addShippingMethod, readCheckoutCart, updateCartDetails, type CartDetails } from "../medusa/cart.server";
 import { ADDRESS_KEYS, type Address, type CheckoutCart } from "../medusa/schemas";
 
 /**
@@ -14,15 +14,15 @@ import { ADDRESS_KEYS, type Address, type CheckoutCart } from "../medusa/schemas
  */
 export type CartSnapshot = {
   email: string | null;
-  shipping_address: AddressInput | null;
-  billing_address: AddressInput | null;
+  shipping_address: Address | null;
+  billing_address: Address | null;
   checkout_attempt_id: string | null;
   shipping_option_ids: string[];
 };
 
-function pickAddress(address: Address | null): AddressInput | null {
+function pickAddress(address: Address | null): Address | null {
   if (!address) return null;
-  return Object.fromEntries(ADDRESS_KEYS.map((key) => [key, address[key] ?? null])) as AddressInput;
+  return Object.fromEntries(ADDRESS_KEYS.map((key) => [key, address[key] ?? null])) as Address;
 }
 
 export function takeSnapshot(cart: CheckoutCart): CartSnapshot {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { AppConfig } from "../config.server";
 import type { Logger } from "../log.server";
 import { medusaErrorBody } from "./schemas";
 
@@ -31,10 +32,25 @@ export class MedusaError extends Error {
   get status() {
     return this.details.status;
   }
-  /** True when retrying later may help: Medusa down, slow or answering 5xx. */
-  get isTransient() {
-    return this.kind !== "http" || (this.details.status ?? 0) >= 500;
-  }
+}
+
+/**
+ * The one reading of a Medusa failure, which each caller puts in its own words; null when
+ * `error` is not a MedusaError. Business refusals are 4xx: 400 for no stock or a completed
+ * cart (told apart by message), 404 for an unknown resource, 409 for a cart another
+ * request is completing right now (medusa-facts.md).
+ */
+export type MedusaFailure = "timeout" | "unavailable" | "out_of_stock" | "cart_completed" | "not_found" | "conflict" | "refused";
+
+export function classifyMedusaError(error: unknown): MedusaFailure | null {
+  if (!(error instanceof MedusaError)) return null;
+  if (error.kind === "timeout") return "timeout";
+  if (error.kind !== "http" || (error.status ?? 500) >= 500) return "unavailable";
+  if (error.details.code === "insufficient_inventory" || /inventory/i.test(error.message)) return "out_of_stock";
+  if (/already completed/i.test(error.message)) return "cart_completed";
+  if (error.status === 404) return "not_found";
+  if (error.status === 409) return "conflict";
+  return "refused";
 }
 
 export type MedusaRequest<S extends z.ZodType> = {
@@ -56,6 +72,16 @@ export type MedusaClientOptions = {
   logger: Logger;
   fetch?: typeof fetch;
 };
+
+/** The client for this configuration, logging with `logger`. */
+export function medusaClientFor(config: AppConfig, logger: Logger): MedusaClient {
+  return createMedusaClient({
+    baseUrl: config.MEDUSA_BACKEND_URL,
+    publishableKey: config.MEDUSA_PUBLISHABLE_KEY,
+    timeoutMs: config.MEDUSA_TIMEOUT_MS,
+    logger,
+  });
+}
 
 export function createMedusaClient(options: MedusaClientOptions): MedusaClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");

@@ -82,7 +82,10 @@ export const address = z.object({
   phone: nullableString,
 });
 export type Address = z.infer<typeof address>;
-export const ADDRESS_KEYS = Object.keys(address.shape) as (keyof Address)[];
+export type AddressKey = keyof Address;
+export const ADDRESS_KEYS = Object.keys(address.shape) as AddressKey[];
+/** An address as a form holds it while the shopper types: every part a string, "" while empty. */
+export type AddressDraft = Record<AddressKey, string>;
 
 export const lineItem = z.object({
   id: z.string(),
@@ -120,12 +123,26 @@ export const cart = z.object({
   item_total: money.nullish(),
   subtotal: money.nullish(),
   shipping_total: money.nullish(),
+  // `shipping_total` includes the tax on shipping, which `tax_total` counts too: the
+  // checkout summary shows the pre-tax `shipping_subtotal` so its lines add up to the total.
+  shipping_subtotal: money.nullish(),
   tax_total: money.nullish(),
   discount_total: money.nullish(),
   total: money,
 });
 export type Cart = z.infer<typeof cart>;
 export const cartResponse = z.object({ cart });
+
+export const shippingOption = z.object({
+  id: z.string(),
+  name: z.string(),
+  price_type: z.string().nullish(),
+  amount: z.number().nullish(),
+  calculated_amount: z.number().nullish(),
+  insufficient_inventory: z.boolean().nullish(),
+});
+export type ShippingOption = z.infer<typeof shippingOption>;
+export const shippingOptionList = z.object({ shipping_options: z.array(shippingOption) });
 
 /** The Stripe PaymentIntent as Medusa's Stripe provider stores it in the session's `data`. */
 export const stripeSessionData = z.object({

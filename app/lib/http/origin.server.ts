@@ -1,4 +1,4 @@
-import type { AppConfig } from "./config.server";
+import type { AppConfig } from "../config.server";
 
 /**
  * The origin policy for every state-changing request (README, "Origin policy"). A request

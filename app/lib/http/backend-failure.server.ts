@@ -1,6 +1,6 @@
 import { data } from "react-router";
-import type { ShopContext } from "./context.server";
-import { MedusaError } from "./medusa/client.server";
+import type { ShopContext } from "../context.server";
+import { MedusaError } from "../medusa/client.server";
 
 export type ShopErrorData = { message: string; traceId: string };
 

@@ -1,7 +1,7 @@
-import { actionFailure } from "./action-errors.server";
-import { errorAnswer, type ErrorAnswer } from "./checkout/errors";
-import type { ShopContext } from "./context.server";
-import type { Logger } from "./log.server";
+import { actionFailure } from "./action-failure.server";
+import { errorAnswer, type ErrorAnswer } from "./answer";
+import type { ShopContext } from "../context.server";
+import type { Logger } from "../log.server";
 
 /**
  * Workers rate limiting (README, "Rate limits"), on the requests that would reach Medusa

@@ -1,4 +1,4 @@
-import type { AppConfig } from "./config.server";
+import type { AppConfig } from "../config.server";
 
 /**
  * Response headers for every answer of the Worker. The Content-Security-Policy allows what

@@ -1,5 +1,5 @@
-import { errorAnswer, toResponse } from "./checkout/errors";
-import type { ShopContext } from "./context.server";
+import { errorAnswer, toResponse } from "./answer";
+import type { ShopContext } from "../context.server";
 import { isAllowedOrigin } from "./origin.server";
 import { MAX_BODY_BYTES } from "./request-body.server";
 

@@ -1,5 +1,3 @@
-import { formToObject } from "./checkout/prepare-request";
-
 /**
  * Bounded, never-throwing body reading for every state-changing request. A malformed or
  * oversized body is an answer (`invalid_request` / `payload_too_large`), not an exception
@@ -111,4 +109,32 @@ function parseJson(text: string): BodyRead {
   } catch {
     return { problem: "The request body is not valid JSON.", code: "invalid_request" };
   }
+}
+
+/** Form fields with dotted names become the nested object the schema reads. */
+export function formToObject(form: Iterable<[string, unknown]>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [name, value] of form) {
+    if (typeof value !== "string") continue;
+    const path = name.split(".");
+    if (path.length > 2 || path.some((part) => !/^[a-z0-9_]{1,40}$/.test(part))) {
+      result[name] = value; // kept, so the strict schema names it as unknown
+      continue;
+    }
+    const [head, leaf] = path as [string, string | undefined];
+    if (leaf === undefined) {
+      result[head] = value;
+    } else {
+      const nested = result[head];
+      const target: Record<string, unknown> = typeof nested === "object" && nested !== null ? (nested as Record<string, unknown>) : {};
+      target[leaf] = value;
+      result[head] = target;
+    }
+  }
+  // An unchecked "billing same as shipping" checkbox sends nothing; empty billing fields mean "same".
+  if (typeof result.billing_address === "object" && result.billing_address !== null) {
+    const billing = result.billing_address as Record<string, unknown>;
+    if (Object.values(billing).every((value) => value === "")) delete result.billing_address;
+  }
+  return result;
 }

@@ -1,8 +1,8 @@
 import { data } from "react-router";
-import { STATUS, type CheckoutErrorCode } from "./checkout/errors";
-import type { ShopContext } from "./context.server";
-import { noStoreHeaders } from "./http-headers";
-import type { CartProblem } from "./medusa/cart.server";
+import { STATUS, type ActionFailureBody, type CheckoutErrorCode } from "../checkout/contract";
+import type { ShopContext } from "../context.server";
+import { noStoreHeaders } from "./headers";
+import type { CartProblem } from "../medusa/cart.server";
 
 /**
  * Refusals of the page actions (add to cart, change or remove a line, the checkout's
@@ -10,11 +10,6 @@ import type { CartProblem } from "./medusa/cart.server";
  * trace_id }`, with `ok: false` so a component can tell them from a success. The same
  * body reaches the page as action data with or without JavaScript.
  */
-type ActionFailure = {
-  ok: false;
-  error: { code: CheckoutErrorCode; message: string; fields?: Record<string, string> };
-  trace_id: string;
-};
 
 export function actionFailure(
   shop: ShopContext,
@@ -22,7 +17,7 @@ export function actionFailure(
   message: string,
   options: { fields?: Record<string, string>; headers?: HeadersInit; setCookie?: string } = {},
 ) {
-  const body: ActionFailure = { ok: false, error: { code, message, ...(options.fields ? { fields: options.fields } : {}) }, trace_id: shop.traceId };
+  const body: ActionFailureBody = { ok: false, error: { code, message, ...(options.fields ? { fields: options.fields } : {}) }, trace_id: shop.traceId };
   const headers = noStoreHeaders(options.setCookie);
   for (const [name, value] of new Headers(options.headers)) headers.set(name, value);
   return data(body, { status: STATUS[code], headers });

@@ -1,0 +1,114 @@
+import type { AppLoadContext } from "react-router";
+import { readCartId } from "../cart-cookie.server";
+import { errorAnswer, toResponse, type CheckoutAnswer } from "../http/answer";
+import { fieldErrors } from "../http/field-errors";
+import { checkLimits, clientKey } from "../http/rate-limit.server";
+import { readJsonOrForm } from "../http/request-body.server";
+import type { Logger } from "../log.server";
+import type { MedusaClient } from "../medusa/client.server";
+import { readCheckoutCart } from "../medusa/cart.server";
+import type { AttemptStore } from "./attempts.server";
+import { idempotencyKey, prepareRequest, type PrepareRequest } from "./contract";
+import { identify, type Submission, type SubmissionLedger } from "./idempotency.server";
+import { prepareForPayment } from "./prepare-for-payment.server";
+
+/**
+ * POST /api/carts/:id/prepare-for-payment (checkout contract, section 2), every gate and
+ * step in order (the names of PREPARE_STEPS in prepare-steps.ts, the `step` of their logs):
+ *
+ *   In the Worker entry, before React Router (http/request-guard.server.ts):
+ *     origin, body_size               403 forbidden, 413 payload_too_large
+ *   In the route (`handlePrepare`), nothing reaches the cart yet:
+ *     ownership                       403 forbidden: the cart is not this session's
+ *     input                           400 invalid_request with `fields` (contract.ts)
+ *     idempotency_key                 400 invalid_request: header and body keys disagree
+ *     rate_limit                      429 rate_limited, per client
+ *   In the cart's Durable Object (`prepareInCart`), one submission of a cart at a time:
+ *     idempotency                     replay, join, in_progress, key reused (idempotency.server.ts)
+ *     rate_limit                      429 rate_limited, per cart; only new runs count
+ *     read_cart, update_cart, add_shipping_method, create_payment_session, verify_amount,
+ *     write_attempt                   the Medusa steps (prepare-for-payment.server.ts)
+ */
+export const PREPARE_ROUTE = "/api/carts/:id/prepare-for-payment";
+
+/** What the route hands to the cart's Durable Object: plain data. */
+export type PrepareCall = Submission & { body: PrepareRequest; route: string };
+
+export async function handlePrepare(request: Request, cartId: string, { shop, cloudflare }: AppLoadContext): Promise<Response> {
+  const traceId = shop.traceId;
+  const refuse = (...args: Parameters<typeof errorAnswer>) => toResponse(errorAnswer(...args), traceId);
+
+  if (request.method !== "POST") return refuse("invalid_request", "Use POST.", traceId, {}, { allow: "POST" });
+  // Read the (bounded) body before any early answer: the local runtime's proxy fails a
+  // request whose body was never consumed.
+  const raw = await readJsonOrForm(request);
+
+  // ownership
+  const ownCartId = await readCartId(shop.config, request);
+  if (!ownCartId || ownCartId !== cartId) {
+    shop.logger.log("warn", "prepare for a cart that is not this session's", { step: "ownership", outcome: "error", status: 403 });
+    return refuse("forbidden", "This cart doesn't belong to your session.", traceId);
+  }
+
+  // input
+  if ("problem" in raw) return refuse(raw.code, raw.problem, traceId);
+  const parsed = prepareRequest.safeParse(raw.value);
+  if (!parsed.success) {
+    return refuse("invalid_request", "Some details need your attention.", traceId, { fields: fieldErrors(parsed.error) });
+  }
+
+  // idempotency_key
+  const { idempotency_key: bodyKey, ...body } = parsed.data;
+  const headerKey = request.headers.get("idempotency-key") ?? undefined;
+  if (headerKey !== undefined && !idempotencyKey.safeParse(headerKey).success) {
+    return refuse("invalid_request", "The Idempotency-Key header must be 8-255 printable characters.", traceId, {
+      fields: { idempotency_key: "Must be 8-255 printable characters." },
+    });
+  }
+  if (bodyKey && headerKey && bodyKey !== headerKey) {
+    return refuse("invalid_request", "The idempotency key in the header and in the body differ.", traceId, {
+      fields: { idempotency_key: "Differs from the Idempotency-Key header." },
+    });
+  }
+
+  // rate_limit (per client)
+  const limiter = cloudflare.env.RATE_LIMIT_PREPARE_PER_CLIENT;
+  const limited = await checkLimits([{ limiter, key: clientKey(request), what: "from your connection" }], shop.logger, traceId);
+  if (limited) return toResponse(limited, traceId);
+
+  // The rest runs in the cart's Durable Object.
+  const submission = await identify(cartId, body, bodyKey ?? headerKey);
+  try {
+    const coordinator = cloudflare.env.CART_COORDINATOR.getByName(cartId);
+    const answer = await coordinator.prepare({ ...submission, cartId, traceId, body, route: PREPARE_ROUTE });
+    return toResponse(answer, traceId);
+  } catch (error) {
+    shop.logger.log("error", "cart coordinator failed", { step: "coordinator", outcome: "error", cart_id: cartId, error: String(error) });
+    return refuse("backend_error", "We couldn't prepare your payment. Nothing was charged; please try again.", traceId);
+  }
+}
+
+export type CartDeps = {
+  medusa: MedusaClient;
+  attempts: AttemptStore;
+  logger: Logger;
+  ledger: SubmissionLedger;
+  cartLimiter: RateLimit;
+  /** Runs `work` after the cart's other writes, before the next one (the Durable Object's chain). */
+  exclusive: <T>(work: () => Promise<T>) => Promise<T>;
+};
+
+/** idempotency, the cart's rate_limit, then the Medusa steps: the Durable Object's part of a prepare. */
+export function prepareInCart(deps: CartDeps, call: PrepareCall): Promise<CheckoutAnswer> {
+  const { medusa, logger } = deps;
+  return deps.ledger.submit(call, logger, {
+    // Only a new run counts against the cart's limit: replays and a double click joining
+    // the run in flight don't.
+    run: () =>
+      deps.exclusive(async () => {
+        const limited = await checkLimits([{ limiter: deps.cartLimiter, key: call.cartId, what: "for this cart" }], logger, call.traceId);
+        return limited ?? prepareForPayment(deps, call.cartId, call.body);
+      }),
+    readCart: () => readCheckoutCart(medusa, call.cartId),
+  });
+}
