@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { applyPaymentIntent, type PaymentIntentFacts, type PaymentOutcome } from "../app/lib/checkout/apply-payment.server";
+import { applyPaymentIntent, type PaymentIntentFacts, type PaymentOutcome } from "../app/lib/checkout/payment/apply-payment.server";
 import { ATTEMPT_TTL_SECONDS, type AttemptStore } from "../app/lib/checkout/attempts.server";
-import { SubmissionLedger, type StoredAnswer } from "../app/lib/checkout/idempotency.server";
-import { prepareInCart, type PrepareCall } from "../app/lib/checkout/prepare-pipeline.server";
+import { SubmissionLedger, type StoredAnswer } from "../app/lib/checkout/prepare/idempotency.server";
+import { prepareInCart, type PrepareCall } from "../app/lib/checkout/prepare/pipeline.server";
 import { readConfig } from "../app/lib/config.server";
 import type { CheckoutAnswer } from "../app/lib/http/answer";
 import { createLogger } from "../app/lib/log.server";
@@ -14,8 +14,9 @@ import { voidPayment } from "../app/lib/stripe.server";
  * checkout itself: it runs everything that writes to its cart one at a time, and keeps
  * what must outlive a request (idempotency answers, handled Stripe events, its copy of the
  * cart's attempts). KV can't do this: it is eventually consistent and last-write-wins.
- * What runs here is the checkout's: prepareInCart (prepare-pipeline.server.ts) with its
- * idempotency policy (idempotency.server.ts), and applyPaymentIntent (apply-payment.server.ts).
+ * What runs here is the checkout's: prepareInCart (checkout/prepare/pipeline.server.ts) with
+ * its idempotency policy (prepare/idempotency.server.ts), and applyPaymentIntent
+ * (checkout/payment/apply-payment.server.ts).
  */
 export type PaymentCall = { intent: PaymentIntentFacts; eventId: string | null; traceId: string; route: string };
 export type { PrepareCall };

@@ -2,7 +2,7 @@ import { useEffect } from "react";
 import { data, Link, redirect, useRevalidator } from "react-router";
 import { clearCartIdCookie } from "~/lib/cart-cookie.server";
 import { noStoreHeaders } from "~/lib/http/headers";
-import { decideReturn } from "~/lib/checkout/return-page.server";
+import { decideReturn } from "~/lib/checkout/payment/return-page.server";
 import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { grantOrderAccess } from "~/lib/order-access.server";
 import type { Route } from "./+types/checkout-complete";

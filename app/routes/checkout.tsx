@@ -1,5 +1,5 @@
 import { data, redirect, type ShouldRevalidateFunctionArgs } from "react-router";
-import { CheckoutForm } from "~/components/CheckoutForm";
+import { CheckoutForm } from "~/components/checkout/CheckoutForm";
 import { readCartId } from "~/lib/cart-cookie.server";
 import { shippingRefreshRequest, type ShippingRefreshedBody } from "~/lib/checkout/contract";
 import { checkoutSummary, shippingOptionViews } from "~/lib/checkout/page-view.server";

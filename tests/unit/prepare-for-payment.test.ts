@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ATTEMPT_TTL_SECONDS, attemptRecord } from "../../app/lib/checkout/attempts.server";
 import type { CheckoutErrorBody, CheckoutSuccessBody } from "../../app/lib/checkout/contract";
 import { prepareRequest } from "../../app/lib/checkout/contract";
-import { prepareForPayment } from "../../app/lib/checkout/prepare-for-payment.server";
+import { prepareForPayment } from "../../app/lib/checkout/prepare/medusa-steps.server";
 import type { CheckoutAnswer } from "../../app/lib/http/answer";
 import { createLogger } from "../../app/lib/log.server";
 import { createMedusaClient } from "../../app/lib/medusa/client.server";

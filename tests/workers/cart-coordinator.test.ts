@@ -5,7 +5,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import { ATTEMPT_TTL_SECONDS } from "../../app/lib/checkout/attempts.server";
 import { prepareRequest } from "../../app/lib/checkout/contract";
-import { canonicalJson, sha256Hex } from "../../app/lib/checkout/idempotency.server";
+import { canonicalJson, sha256Hex } from "../../app/lib/checkout/prepare/idempotency.server";
 import type { CheckoutAnswer } from "../../app/lib/http/answer";
 
 const medusaUrl = env.MEDUSA_BACKEND_URL;

@@ -1,32 +1,7 @@
+import type { AddressDraft, AddressKey } from "~/lib/medusa/schemas";
 import { FieldError, fieldId, invalidProps } from "./FieldError";
 
-export type AddressForm = {
-  first_name: string;
-  last_name: string;
-  company: string;
-  address_1: string;
-  address_2: string;
-  city: string;
-  province: string;
-  postal_code: string;
-  country_code: string;
-  phone: string;
-};
-export type AddressField = keyof AddressForm;
 export type Country = { code: string; name: string };
-
-export const emptyAddress = (country_code = ""): AddressForm => ({
-  first_name: "",
-  last_name: "",
-  company: "",
-  address_1: "",
-  address_2: "",
-  city: "",
-  province: "",
-  postal_code: "",
-  country_code,
-  phone: "",
-});
 
 /** Values are Medusa's province codes: lower-case ISO 3166-2. */
 export const US_STATES: [string, string][] = [
@@ -47,16 +22,16 @@ type Props = {
   legend: string;
   /** Names errors and ids: `shipping_address` or `billing_address`, as the API's dotted paths. */
   prefix: "shipping_address" | "billing_address";
-  value: AddressForm;
+  value: AddressDraft;
   countries: Country[];
   errors: Record<string, string>;
-  onChange: (field: AddressField, value: string) => void;
+  onChange: (field: AddressKey, value: string) => void;
 };
 
 export function AddressFields({ legend, prefix, value, countries, errors, onChange }: Props) {
   // Autofill keeps shipping and billing apart with these section tokens.
   const section = prefix === "shipping_address" ? "shipping" : "billing";
-  const text = (field: AddressField, label: string, autoComplete: string, options: { required?: boolean; type?: string; inputMode?: "numeric" | "tel" } = {}) => {
+  const text = (field: AddressKey, label: string, autoComplete: string, options: { required?: boolean; type?: string; inputMode?: "numeric" | "tel" } = {}) => {
     const path = `${prefix}.${field}`;
     return (
       <div className={`field field-${field}`}>

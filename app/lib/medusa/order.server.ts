@@ -1,5 +1,4 @@
-import type { MedusaClient } from "./client.server";
-import { MedusaError } from "./client.server";
+import { classifyMedusaError, type MedusaClient } from "./client.server";
 import { completeCartResponse, orderResponse, type Order } from "./schemas";
 
 /**
@@ -25,11 +24,10 @@ export async function completeCart(medusa: MedusaClient, cartId: string): Promis
     if (result.type === "order") return { kind: "order", orderId: result.order.id };
     return { kind: "refused", message: result.error?.message ?? "Medusa did not complete the cart." };
   } catch (error) {
-    if (error instanceof MedusaError && error.kind === "http") {
-      if (error.status === 409) return { kind: "busy" };
-      if (error.status === 404) return { kind: "gone" };
-      if (error.status !== undefined && error.status < 500) return { kind: "refused", message: error.message };
-    }
+    const kind = classifyMedusaError(error);
+    if (kind === "conflict") return { kind: "busy" };
+    if (kind === "not_found") return { kind: "gone" };
+    if (kind === "refused" || kind === "out_of_stock" || kind === "cart_completed") return { kind: "refused", message: (error as Error).message };
     throw error;
   }
 }
@@ -44,7 +42,7 @@ export async function retrieveOrder(medusa: MedusaClient, orderId: string): Prom
     });
     return order;
   } catch (error) {
-    if (error instanceof MedusaError && error.status === 404) return null;
+    if (classifyMedusaError(error) === "not_found") return null;
     throw error;
   }
 }

@@ -1,7 +1,7 @@
-import { errorAnswer, type CheckoutAnswer } from "../http/answer";
-import type { Logger } from "../log.server";
-import type { CheckoutCart } from "../medusa/schemas";
-import { toMinorUnits } from "../money";
+import { errorAnswer, type CheckoutAnswer } from "../../http/answer";
+import type { Logger } from "../../log.server";
+import type { CheckoutCart } from "../../medusa/schemas";
+import { toMinorUnits } from "../../money";
 
 /**
  * The idempotency policy of prepare-for-payment (checkout contract, section 2), for one

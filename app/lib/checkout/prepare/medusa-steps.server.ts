@@ -1,13 +1,13 @@
-import type { Logger } from "../log.server";
-import { MedusaError, type MedusaClient } from "../medusa/client.server";
-import { addShippingMethod, readCheckoutCart, updateCartDetails } from "../medusa/cart.server";
-import { createStripePaymentSession, getOrCreatePaymentCollection, STRIPE_PROVIDER_ID } from "../medusa/payment.server";
-import { stripeSessionData, type CheckoutCart } from "../medusa/schemas";
-import { toMinorUnits } from "../money";
-import { createAttempt, newAttemptId, type AttemptStore } from "./attempts.server";
-import { errorAnswer, type CheckoutAnswer } from "../http/answer";
-import type { PrepareRequest } from "./contract";
-import { StepFailure, type PrepareStep as Step } from "./prepare-steps";
+import type { Logger } from "../../log.server";
+import { classifyMedusaError, type MedusaClient } from "../../medusa/client.server";
+import { addShippingMethod, readCheckoutCart, updateCartDetails } from "../../medusa/cart.server";
+import { createStripePaymentSession, getOrCreatePaymentCollection, STRIPE_PROVIDER_ID } from "../../medusa/payment.server";
+import { stripeSessionData, type CheckoutCart } from "../../medusa/schemas";
+import { toMinorUnits } from "../../money";
+import { createAttempt, newAttemptId, type AttemptStore } from "../attempts.server";
+import { errorAnswer, type CheckoutAnswer } from "../../http/answer";
+import type { PrepareRequest } from "../contract";
+import { StepFailure, type PrepareStep as Step } from "./steps";
 import { restoreSnapshot, takeSnapshot, type CartSnapshot } from "./rollback.server";
 
 /**
@@ -205,16 +205,15 @@ function checkRequestAgainstCart(cart: CheckoutCart, input: PrepareRequest) {
 
 /** Medusa's failures in the contract's words; never its internals. */
 function toStepFailure(step: Step, error: unknown): StepFailure {
-  if (error instanceof MedusaError) {
-    if (error.kind === "timeout") return new StepFailure(step, "backend_timeout", "Our shop took too long to answer. Nothing was charged; please try again.");
-    if (error.kind === "http" && error.status === 404 && step === "read_cart") return new StepFailure(step, "cart_not_found", "We couldn't find this cart.");
-    if (error.kind === "http" && /already completed/i.test(error.message)) return new StepFailure(step, "cart_completed", "This cart has already been ordered.");
-    if (error.kind === "http" && step === "add_shipping_method" && error.status !== undefined && error.status < 500) {
-      return new StepFailure(step, "shipping_option_unavailable", "This shipping option isn't available for your address. Please choose another.", {
-        fields: { shipping_option_id: "This option isn't available for your address." },
-      });
-    }
-    return new StepFailure(step, "backend_error", "Our shop couldn't prepare your payment. Nothing was charged; please try again.");
+  const kind = classifyMedusaError(error);
+  if (kind === null) return new StepFailure(step, "backend_error", "Something went wrong while preparing your payment. Nothing was charged; please try again.");
+  if (kind === "timeout") return new StepFailure(step, "backend_timeout", "Our shop took too long to answer. Nothing was charged; please try again.");
+  if (kind === "not_found" && step === "read_cart") return new StepFailure(step, "cart_not_found", "We couldn't find this cart.");
+  if (kind === "cart_completed") return new StepFailure(step, "cart_completed", "This cart has already been ordered.");
+  if (kind !== "unavailable" && step === "add_shipping_method") {
+    return new StepFailure(step, "shipping_option_unavailable", "This shipping option isn't available for your address. Please choose another.", {
+      fields: { shipping_option_id: "This option isn't available for your address." },
+    });
   }
-  return new StepFailure(step, "backend_error", "Something went wrong while preparing your payment. Nothing was charged; please try again.");
+  return new StepFailure(step, "backend_error", "Our shop couldn't prepare your payment. Nothing was charged; please try again.");
 }

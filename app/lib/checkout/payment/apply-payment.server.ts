@@ -1,8 +1,8 @@
-import type { Logger } from "../log.server";
-import { MedusaError, type MedusaClient } from "../medusa/client.server";
-import { completeCart } from "../medusa/order.server";
+import type { Logger } from "../../log.server";
+import { MedusaError, type MedusaClient } from "../../medusa/client.server";
+import { completeCart } from "../../medusa/order.server";
 import { z } from "zod";
-import { ATTEMPT_ID_PATTERN, readAttempt, transitionAttempt, type AttemptRecord, type AttemptStatus, type AttemptStore } from "./attempts.server";
+import { ATTEMPT_ID_PATTERN, readAttempt, transitionAttempt, type AttemptRecord, type AttemptStatus, type AttemptStore } from "../attempts.server";
 
 /**
  * What a PaymentIntent says about a checkout attempt, from a verified webhook event or from

@@ -1,8 +1,8 @@
-import type { CheckoutErrorCode } from "./contract";
+import type { CheckoutErrorCode } from "../contract";
 
 /**
  * Every gate and step of prepare-for-payment, in the order a request meets them
- * (prepare-pipeline.server.ts runs them). Each name is also the `step` of its log lines;
+ * (pipeline.server.ts runs them). Each name is also the `step` of its log lines;
  * an error answer from a Medusa step names it in `error.step`.
  */
 export const PREPARE_STEPS = [
@@ -17,7 +17,7 @@ export const PREPARE_STEPS = [
   // In the cart's Durable Object, one submission of the cart at a time.
   "idempotency",
   "rate_limit", // again, per cart
-  // The Medusa steps (prepare-for-payment.server.ts); a failure from update_cart on rolls back.
+  // The Medusa steps (medusa-steps.server.ts); a failure from update_cart on rolls back.
   "read_cart",
   "update_cart",
   "add_shipping_method",

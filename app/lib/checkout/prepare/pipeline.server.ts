@@ -1,20 +1,20 @@
 import type { AppLoadContext } from "react-router";
-import { readCartId } from "../cart-cookie.server";
-import { errorAnswer, toResponse, type CheckoutAnswer } from "../http/answer";
-import { fieldErrors } from "../http/field-errors";
-import { checkLimits, clientKey } from "../http/rate-limit.server";
-import { readJsonOrForm } from "../http/request-body.server";
-import type { Logger } from "../log.server";
-import type { MedusaClient } from "../medusa/client.server";
-import { readCheckoutCart } from "../medusa/cart.server";
-import type { AttemptStore } from "./attempts.server";
-import { idempotencyKey, prepareRequest, type PrepareRequest } from "./contract";
+import { readCartId } from "../../cart-cookie.server";
+import { errorAnswer, toResponse, type CheckoutAnswer } from "../../http/answer";
+import { fieldErrors } from "../../http/field-errors";
+import { checkLimits, clientKey } from "../../http/rate-limit.server";
+import { readJsonOrForm } from "../../http/request-body.server";
+import type { Logger } from "../../log.server";
+import type { MedusaClient } from "../../medusa/client.server";
+import { readCheckoutCart } from "../../medusa/cart.server";
+import type { AttemptStore } from "../attempts.server";
+import { idempotencyKey, prepareRequest, type PrepareRequest } from "../contract";
 import { identify, type Submission, type SubmissionLedger } from "./idempotency.server";
-import { prepareForPayment } from "./prepare-for-payment.server";
+import { prepareForPayment } from "./medusa-steps.server";
 
 /**
  * POST /api/carts/:id/prepare-for-payment (checkout contract, section 2), every gate and
- * step in order (the names of PREPARE_STEPS in prepare-steps.ts, the `step` of their logs):
+ * step in order (the names of PREPARE_STEPS in steps.ts, the `step` of their logs):
  *
  *   In the Worker entry, before React Router (http/request-guard.server.ts):
  *     origin, body_size               403 forbidden, 413 payload_too_large
@@ -27,7 +27,7 @@ import { prepareForPayment } from "./prepare-for-payment.server";
  *     idempotency                     replay, join, in_progress, key reused (idempotency.server.ts)
  *     rate_limit                      429 rate_limited, per cart; only new runs count
  *     read_cart, update_cart, add_shipping_method, create_payment_session, verify_amount,
- *     write_attempt                   the Medusa steps (prepare-for-payment.server.ts)
+ *     write_attempt                   the Medusa steps (medusa-steps.server.ts)
  */
 export const PREPARE_ROUTE = "/api/carts/:id/prepare-for-payment";
 

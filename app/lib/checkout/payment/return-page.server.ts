@@ -1,8 +1,8 @@
-import { readCartId } from "../cart-cookie.server";
-import type { ShopContext } from "../context.server";
-import { readOrderIds } from "../order-access.server";
-import { stripeClient } from "../stripe.server";
-import { ATTEMPT_ID_PATTERN, readAttempt } from "./attempts.server";
+import { readCartId } from "../../cart-cookie.server";
+import type { ShopContext } from "../../context.server";
+import { readOrderIds } from "../../order-access.server";
+import { stripeClient } from "../../stripe.server";
+import { ATTEMPT_ID_PATTERN, readAttempt } from "../attempts.server";
 import { paymentIntentFacts, paymentIntentSchema, type PaymentOutcome } from "./apply-payment.server";
 
 /**

@@ -1,7 +1,7 @@
-import type { LogFields, Logger } from "../log.server";
-import type { MedusaClient } from "../medusa/client.server";
-import { addShippingMethod, readCheckoutCart, updateCartDetails, type CartDetails } from "../medusa/cart.server";
-import { ADDRESS_KEYS, type Address, type CheckoutCart } from "../medusa/schemas";
+import type { LogFields, Logger } from "../../log.server";
+import type { MedusaClient } from "../../medusa/client.server";
+import { addShippingMethod, readCheckoutCart, updateCartDetails, type CartDetails } from "../../medusa/cart.server";
+import { ADDRESS_KEYS, type Address, type CheckoutCart } from "../../medusa/schemas";
 
 /**
  * What prepare-for-payment may change on a cart, kept before it starts, and how to put it
