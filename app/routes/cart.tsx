@@ -1,12 +1,11 @@
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { Price } from "~/components/Price";
-import { actionFailure, cartProblemFailure } from "~/lib/http/action-failure.server";
+import { actionFailure, actionInput, cartProblemFailure } from "~/lib/http/action-failure.server";
 import { cartMutationLimited } from "~/lib/http/rate-limit.server";
 import { readCartId } from "~/lib/cart-cookie.server";
 import { existingCartFor } from "~/lib/shopper-cart.server";
 import { noStoreHeaders } from "~/lib/http/headers";
-import { fieldErrors } from "~/lib/http/field-errors";
 import { backendFailure, orBackendFailure } from "~/lib/http/backend-failure.server";
 import { removeLineItem, updateLineItem } from "~/lib/medusa/cart.server";
 import { readFormFields } from "~/lib/http/request-body.server";
@@ -36,13 +35,9 @@ const cartIntent = z.discriminatedUnion("intent", [
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { shop, cloudflare } = context;
-  const body = await readFormFields(request);
-  if ("problem" in body) return actionFailure(shop, body.code, body.problem);
-  const parsed = cartIntent.safeParse(body.value);
-  if (!parsed.success) {
-    return actionFailure(shop, "invalid_request", parsed.error.issues[0]?.message ?? "Invalid request", { fields: fieldErrors(parsed.error) });
-  }
-  const intent = parsed.data;
+  const input = await actionInput(shop, request, cartIntent, { read: readFormFields, message: (first) => first ?? "Invalid request" });
+  if (input.failure) return input.failure;
+  const intent = input.value;
   const cartId = await readCartId(shop.config, request);
   // Only lines of the shopper's own cart (from the signed cookie) can be changed; a line id
   // from anyone else's cart is simply not found here, and nothing is written.

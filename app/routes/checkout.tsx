@@ -4,9 +4,8 @@ import { readCartId } from "~/lib/cart-cookie.server";
 import { shippingRefreshRequest, type ShippingRefreshedBody } from "~/lib/checkout/contract";
 import { checkoutSummary, shippingOptionViews } from "~/lib/checkout/page-view.server";
 import { publicConfig } from "~/lib/config.server";
-import { actionFailure } from "~/lib/http/action-failure.server";
+import { actionFailure, actionInput } from "~/lib/http/action-failure.server";
 import { orBackendFailure } from "~/lib/http/backend-failure.server";
-import { fieldErrors } from "~/lib/http/field-errors";
 import { noStoreHeaders } from "~/lib/http/headers";
 import { cartMutationLimited } from "~/lib/http/rate-limit.server";
 import { readJson } from "~/lib/http/request-body.server";
@@ -62,11 +61,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
  */
 export async function action({ request, context }: Route.ActionArgs) {
   const { shop, cloudflare } = context;
-  const body = await readJson(request);
-  if ("problem" in body) return actionFailure(shop, body.code, body.problem);
-  const parsed = shippingRefreshRequest.safeParse(body.value);
-  if (!parsed.success) return actionFailure(shop, "invalid_request", "Check the address.", { fields: fieldErrors(parsed.error) });
-  const { shipping_address: address, shipping_option_id: wanted } = parsed.data;
+  const input = await actionInput(shop, request, shippingRefreshRequest, { read: readJson, message: () => "Check the address." });
+  if (input.failure) return input.failure;
+  const { shipping_address: address, shipping_option_id: wanted } = input.value;
   const empty = () => actionFailure(shop, "cart_not_found", "Your cart is empty or has expired.");
   const cartId = await readCartId(shop.config, request);
   if (!cartId) return empty();

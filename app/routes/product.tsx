@@ -3,12 +3,11 @@ import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { Price } from "~/components/Price";
 import { StockBadge } from "~/components/StockBadge";
-import { actionFailure, cartProblemFailure } from "~/lib/http/action-failure.server";
+import { actionFailure, actionInput, cartProblemFailure } from "~/lib/http/action-failure.server";
 import { cartMutationLimited } from "~/lib/http/rate-limit.server";
 import { readCartId } from "~/lib/cart-cookie.server";
 import { openCartFor } from "~/lib/shopper-cart.server";
 import { noStoreHeaders } from "~/lib/http/headers";
-import { fieldErrors } from "~/lib/http/field-errors";
 import { backendFailure, orBackendFailure } from "~/lib/http/backend-failure.server";
 import { addLineItem } from "~/lib/medusa/cart.server";
 import { getProductByHandle, getRegion } from "~/lib/medusa/catalog.server";
@@ -41,13 +40,9 @@ const addToCart = z.object({
 
 export async function action({ request, params, context }: Route.ActionArgs) {
   const { shop, cloudflare } = context;
-  const body = await readFormFields(request);
-  if ("problem" in body) return actionFailure(shop, body.code, body.problem);
-  const parsed = addToCart.safeParse(body.value);
-  if (!parsed.success) {
-    return actionFailure(shop, "invalid_request", parsed.error.issues[0]?.message ?? "Check your choice and try again.", { fields: fieldErrors(parsed.error) });
-  }
-  const { variant_id, quantity } = parsed.data;
+  const input = await actionInput(shop, request, addToCart, { read: readFormFields, message: (first) => first ?? "Check your choice and try again." });
+  if (input.failure) return input.failure;
+  const { variant_id, quantity } = input.value;
   const cartId = await readCartId(shop.config, request);
   const limited = await cartMutationLimited(shop, cloudflare.env, request, cartId);
   if (limited) return limited;

@@ -5,7 +5,7 @@
  */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-type BodyRead = { value: unknown } | { problem: string; code: "invalid_request" | "payload_too_large" };
+export type BodyRead = { value: unknown } | { problem: string; code: "invalid_request" | "payload_too_large" };
 
 const TOO_LARGE = { problem: "The request is too large.", code: "payload_too_large" } as const;
 
