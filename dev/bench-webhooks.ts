@@ -2,7 +2,7 @@
 // is visible in Medusa, through the storefront's webhook and through Medusa's own Stripe
 // webhook (measured in the same run), and how fast the storefront acknowledges new and
 // duplicate events. Figures only; nothing here asserts a time.
-import { BENCH_ADDRESS, BenchShopper, newTrace, shippingOptionId, variantId, type Shop } from "./bench-shopper.ts";
+import { newClientIp, newTrace, shippingOptionId, Shopper, TEXAS_ADDRESS, variantId, type Shop } from "./shopper.ts";
 import { SIMULATOR_KEYS } from "./stack.ts";
 import { percentile, round } from "./stats.ts";
 
@@ -44,14 +44,15 @@ async function restore(simUrl: string, removed: Endpoint[]) {
 
 /** One paid checkout; resolves with ms from the payment's answer to the order in Medusa. */
 async function paidCheckoutToOrder(shop: Shop, simUrl: string): Promise<{ ms: number; paymentIntentId: string }> {
-  const shopper = new BenchShopper(shop);
-  await shopper.addToCart("canvas-tote-bag", await variantId(shop, "canvas-tote-bag", "Natural"));
+  // Each bench shopper is its own client to the rate limits: 10.30.x.y.
+  const shopper = new Shopper(shop, { clientIp: newClientIp(30) });
+  await shopper.addVariant("canvas-tote-bag", await variantId(shop, "canvas-tote-bag", "Natural"));
   const prepared = await shopper.prepare(
-    { email: "bench@example.com", shipping_address: BENCH_ADDRESS, shipping_option_id: await shippingOptionId(shop, shopper.cartId, "Standard") },
-    newTrace().traceparent,
+    { email: "bench@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shop, shopper.cartId, "Standard") },
+    { traceparent: newTrace().traceparent },
   );
-  if (prepared.status !== 200) throw new Error(`prepare answered ${prepared.status}`);
-  const { client_secret: clientSecret, payment_intent_id: paymentIntentId } = prepared.body as { client_secret: string; payment_intent_id: string };
+  if (prepared.status !== 200 || prepared.body.client_secret === undefined) throw new Error(`prepare answered ${prepared.status}`);
+  const { client_secret: clientSecret, payment_intent_id: paymentIntentId } = prepared.body;
   const confirmed = await fetch(`${simUrl}/v1/payment_intents/${paymentIntentId}/confirm`, {
     method: "POST",
     headers: { authorization: `Bearer ${SIMULATOR_KEYS.publishableKey}`, "content-type": "application/x-www-form-urlencoded" },

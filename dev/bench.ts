@@ -19,8 +19,8 @@ import { startStack } from "./stack.ts";
 import { stackFiles } from "./worker-config.ts";
 import { benchWebhooks } from "./bench-webhooks.ts";
 import { launchChromium } from "./chromium.ts";
-import { BENCH_ADDRESS, BenchShopper, newTrace, shippingOptionId, variantId, type Shop } from "./bench-shopper.ts";
-import type { RecordedRequest } from "./fault-proxy.ts";
+import { proxiedRequests, type RecordedRequest } from "./fault-proxy-client.ts";
+import { newClientIp, newTrace, shippingOptionId, Shopper, TEXAS_ADDRESS, variantId, type Shop } from "./shopper.ts";
 import { percentile, round } from "./stats.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -106,17 +106,15 @@ type PrepareSample = {
   medusaPaymentMs: number;
 };
 
-async function proxiedRequests(proxyUrl: string, traceId: string): Promise<RecordedRequest[]> {
-  const response = await fetch(`${proxyUrl}/__proxy/requests?trace_id=${traceId}`);
-  return ((await response.json()) as { requests: RecordedRequest[] }).requests;
-}
+/** Each bench shopper is its own client to the rate limits: 10.30.x.y. */
+const benchShopper = (shop: Shop) => new Shopper(shop, { clientIp: newClientIp(30) });
 
 /** One prepare-for-payment on a new cart, with Medusa's share of it. */
 async function timePrepare(shop: Shop, proxyUrl: string, tee: string, standard: string): Promise<PrepareSample> {
-  const shopper = new BenchShopper(shop);
-  await shopper.addToCart("organic-cotton-tee", tee, 1);
+  const shopper = benchShopper(shop);
+  await shopper.addVariant("organic-cotton-tee", tee, 1);
   const trace = newTrace();
-  const answer = await shopper.prepare({ email: "bench@example.com", shipping_address: BENCH_ADDRESS, shipping_option_id: standard }, trace.traceparent);
+  const answer = await shopper.prepare({ email: "bench@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: standard }, { traceparent: trace.traceparent });
   if (answer.status !== 200) throw new Error(`prepare-for-payment answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   const requests = await proxiedRequests(proxyUrl, trace.traceId);
   const sum = (match: (request: RecordedRequest) => boolean) => requests.filter(match).reduce((total, request) => total + request.durationMs, 0);
@@ -137,8 +135,8 @@ async function timePrepare(shop: Shop, proxyUrl: string, tee: string, standard: 
  */
 async function prepareForPayment(shop: Shop, proxyUrl: string) {
   const tee = await variantId(shop, "organic-cotton-tee", "M");
-  const probe = new BenchShopper(shop);
-  await probe.addToCart("organic-cotton-tee", tee, 1);
+  const probe = benchShopper(shop);
+  await probe.addVariant("organic-cotton-tee", tee, 1);
   const standard = await shippingOptionId(shop, probe.cartId, "Standard");
   for (let i = 0; i < 2; i++) await timePrepare(shop, proxyUrl, tee, standard); // warm-up
 

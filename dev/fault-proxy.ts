@@ -6,6 +6,7 @@
 //
 // Control API (JSON, loopback only):
 //   POST   /__proxy/faults    {kind, method?, path?, traceId?, nth?, times?, delayMs?} -> {id}
+//   (dev/fault-proxy-client.ts is the client tests and the benchmark use)
 //   DELETE /__proxy/faults    remove all faults
 //   GET    /__proxy/requests?trace_id=...   recorded requests
 //   POST   /__proxy/reset     forget faults and records
@@ -42,6 +43,9 @@ export type Fault = {
   seen: number;
   injected: number;
 };
+
+/** What a test or the benchmark asks for: a fault without the proxy's counters. */
+export type FaultOptions = Omit<Fault, "id" | "seen" | "injected">;
 
 export type RecordedRequest = {
   method: string;
@@ -86,7 +90,7 @@ export async function startFaultProxy(options: { target: string; port?: number; 
     if (url.pathname === "/__proxy/faults" && req.method === "POST") {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as Omit<Fault, "id" | "seen" | "injected">;
+      const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as FaultOptions;
       const fault: Fault = { ...body, id: nextId++, seen: 0, injected: 0 };
       faults.push(fault);
       return send(200, { id: fault.id });

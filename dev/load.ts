@@ -2,7 +2,7 @@
 // empty cart to a paid order against the production build under wrangler dev, on its own
 // stack (`load`: its own ports and Medusa database, see dev/stack.ts).
 //
-//   Each shopper (dev/load-shopper.ts) has its own cookie jar and its own client address
+//   Each shopper (dev/shopper.ts, its run in dev/load-checkout.ts) has its own cookie jar and its own client address
 //   (CF-Connecting-IP, as 20 real shoppers are 20 clients to the rate limits) and times its
 //   steps: add_to_cart (the product page's form), prepare (prepare-for-payment),
 //   confirm_payment (Stripe.js's confirmation against the simulator) and order_visible (the
@@ -21,9 +21,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { toMinorUnits } from "../app/lib/money.ts";
-import { shippingOptionId, variantId } from "./bench-shopper.ts";
+import { shippingOptionId, Shopper, variantId } from "./shopper.ts";
 import { startHeapSampler, startRssSampler, type HeapSummary, type ProcessMemory } from "./load-memory.ts";
-import { checkout, LoadShopper, STEPS, type Item, type LoadShop, type ShopperResult, type Step } from "./load-shopper.ts";
+import { BROWSER_HEADERS, checkout, STEPS, type Item, type LoadShop, type ShopperResult, type Step } from "./load-checkout.ts";
 import { medusaDatabaseUrl } from "./medusa.ts";
 import { ensurePostgres, psql } from "./postgres.ts";
 import { assertPortFree, ROOT } from "./processes.ts";
@@ -200,14 +200,14 @@ async function prepareShop(stack: Stack, storefrontUrl: string): Promise<{ shop:
   const medusa = { storefrontUrl, medusaUrl: stack.medusaUrl, publishableKey: stack.publishableKey };
   const items = [];
   for (const { handle, variant } of CATALOG) items.push({ handle, variantId: await variantId(medusa, handle, variant) });
-  const probe = new LoadShopper({ storefrontUrl, stripeSimUrl: stack.stripeSimUrl, shippingOptionId: "" }, -1, "10.21.0.1");
+  const probe = new Shopper(medusa, { clientIp: "10.21.0.1", headers: BROWSER_HEADERS });
   for (const pathname of ["/", ...CATALOG.map(({ handle }) => `/products/${handle}`)]) {
     const response = await probe.request(pathname);
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`warm-up: ${pathname} answered HTTP ${response.status}`);
   }
-  const cartId = await probe.addToCart({ ...items[0]!, quantity: 1 });
-  const shop = { storefrontUrl, stripeSimUrl: stack.stripeSimUrl, shippingOptionId: await shippingOptionId(medusa, cartId, "Standard") };
+  const cartId = await probe.addVariant(items[0]!.handle, items[0]!.variantId, 1);
+  const shop = { ...medusa, stripeSimUrl: stack.stripeSimUrl, shippingOptionId: await shippingOptionId(medusa, cartId, "Standard") };
   return { shop, items };
 }
 

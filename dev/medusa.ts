@@ -11,10 +11,9 @@
 //
 // Node built-ins only (Node 22 type stripping). SQL uses the `pg` package from
 // dev/medusa/node_modules, which exists once dependencies are installed.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
-  createWriteStream,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -24,15 +23,14 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensurePostgres, redact, type Log } from "./postgres.ts";
+import { portInUse, processEnv, ROOT, startProcess, stripAnsi, waitForHttp } from "./processes.ts";
 
 export type { Log };
 
 export const MEDUSA_DIR = fileURLToPath(new URL("./medusa/", import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CLI = path.join(MEDUSA_DIR, "node_modules/@medusajs/cli/cli.js");
 const WATCHDOG = path.join(MEDUSA_DIR, "parent-watchdog.cjs");
 const INSTALL_STAMP = path.join(MEDUSA_DIR, "node_modules/.storefront-install-stamp");
@@ -74,7 +72,7 @@ export async function installMedusaDeps(log: Log = defaultLog): Promise<void> {
   log("installing dev/medusa dependencies (npm install, about 1 min on a cold cache)");
   const started = Date.now();
   await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
-    env: { ...process.env, PATH: childPath() },
+    env: {},
     label: "npm install",
   });
   writeFileSync(INSTALL_STAMP, fingerprint);
@@ -162,14 +160,14 @@ export async function startMedusa(options: {
   const log = options.log ?? defaultLog;
   const port = options.port ?? Number(process.env.MEDUSA_PORT || DEFAULT_PORT);
   if (!existsSync(CLI)) throw new Error("dev/medusa dependencies are not installed: call prepareMedusa() first");
-  if (!(await portIsFree(port))) {
+  if (await portInUse(port, null)) {
     throw new Error(`port ${port} is in use: set MEDUSA_PORT to a free port (or stop what listens there)`);
   }
 
   mkdirSync(path.dirname(SERVER_LOG), { recursive: true });
-  const logFile = createWriteStream(SERVER_LOG, { flags: "w" });
   const started = Date.now();
-  const child = spawn(
+  const medusa = startProcess(
+    "Medusa",
     process.execPath,
     // The watchdog stops Medusa when our stdin pipe closes, i.e. when this process dies
     // without calling stop(): Medusa runs in its own process group, out of reach of Ctrl-C.
@@ -177,54 +175,27 @@ export async function startMedusa(options: {
     {
       cwd: MEDUSA_DIR,
       env: medusaEnv(medusaDatabaseUrl(options.databaseUrl), options.stripe, port),
-      detached: true,
       stdio: ["pipe", "pipe", "pipe"],
+      logFile: SERVER_LOG,
+      plainLog: true,
+      onLine: options.onOutput,
     },
   );
-  const pid = child.pid!;
-  const lines = collectLines(child, (line) => {
-    logFile.write(`${line}\n`);
-    options.onOutput?.(line);
-  });
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once("exit", (code, signal) => {
-      exited = { code, signal };
-      logFile.end();
-      resolve();
-    });
-  });
-
+  const pid = medusa.child.pid!;
   const stop = async () => {
-    if (!exited) {
-      signalGroup(pid, "SIGTERM");
-      const killed = await Promise.race([exitPromise.then(() => true), delay(10_000).then(() => false)]);
-      if (!killed) {
-        signalGroup(pid, "SIGKILL");
-        await exitPromise;
-      }
-    }
-    child.stdin?.destroy();
+    await medusa.stop();
+    medusa.child.stdin?.destroy();
   };
 
   const url = `http://localhost:${port}`;
   const timeoutMs = options.timeoutMs ?? Number(process.env.MEDUSA_START_TIMEOUT_MS || 90_000);
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    if (exited) {
-      const { code, signal } = exited;
-      throw new Error(
-        `Medusa exited before it was healthy (${signal ?? `code ${code}`}). Last output:\n${lines.tail()}`,
-      );
-    }
-    if (await isHealthy(port)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`Medusa did not answer GET /health within ${timeoutMs} ms. Last output:\n${lines.tail()}`);
-    }
-    await delay(250);
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/health`, timeoutMs, medusa, (status) => status === 200);
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  log(`Medusa is up at ${url} (pid ${pid}, ${seconds(started)}; log: ${path.relative(REPO_ROOT, SERVER_LOG)})`);
+  log(`Medusa is up at ${url} (pid ${pid}, ${seconds(started)}; log: ${path.relative(ROOT, SERVER_LOG)})`);
   return { url, pid, stop };
 }
 
@@ -295,10 +266,9 @@ function isAlive(pid: number): boolean {
 // ---------------------------------------------------------------------------
 // Environment
 
-function medusaEnv(dbUrl: string, stripe: StripeTarget | null, port?: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: childPath(),
+/** What Medusa's environment changes from ours (`undefined`: removed); PATH is the project's (Node 22 first). */
+function medusaEnv(dbUrl: string, stripe: StripeTarget | null, port?: number): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {
     NODE_ENV: "development",
     DATABASE_URL: dbUrl,
     MEDUSA_DISABLE_TELEMETRY: "true",
@@ -306,24 +276,12 @@ function medusaEnv(dbUrl: string, stripe: StripeTarget | null, port?: number): N
     STRIPE_SECRET_KEY: stripe?.secretKey ?? process.env.STRIPE_SECRET_KEY ?? "sk_test_simulator",
     STRIPE_WEBHOOK_SECRET: stripe?.webhookSecret ?? process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_simulator_dev_secret",
   };
-  delete env.NODE_OPTIONS;
+  env.NODE_OPTIONS = undefined;
   if (port !== undefined) env.PORT = String(port);
-  if (stripe) {
-    env.STRIPE_API_HOST = stripe.host;
-    env.STRIPE_API_PORT = String(stripe.port);
-  } else {
-    // Unmodified @medusajs/payment-stripe (production shape).
-    delete env.STRIPE_API_HOST;
-    delete env.STRIPE_API_PORT;
-  }
+  // Without a simulator: unmodified @medusajs/payment-stripe (production shape).
+  env.STRIPE_API_HOST = stripe?.host;
+  env.STRIPE_API_PORT = stripe ? String(stripe.port) : undefined;
   return env;
-}
-
-/** Our Node (22) and the repo's node_modules/.bin first: the system Node may be older. */
-function childPath(): string {
-  return [path.dirname(process.execPath), path.join(REPO_ROOT, "node_modules/.bin"), process.env.PATH]
-    .filter(Boolean)
-    .join(path.delimiter);
 }
 
 // ---------------------------------------------------------------------------
@@ -402,15 +360,16 @@ async function writeState(dbUrl: string, key: string, value: string): Promise<vo
 // ---------------------------------------------------------------------------
 // Processes
 
+/** Runs a command in dev/medusa to its end; resolves with its output. `env`: changes to ours. */
 function run(
   command: string,
   args: string[],
-  options: { env: NodeJS.ProcessEnv; label: string },
+  options: { env: Record<string, string | undefined>; label: string },
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: MEDUSA_DIR,
-      env: options.env,
+      env: processEnv(options.env),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -422,50 +381,6 @@ function run(
       else reject(new Error(`${options.label} failed (${signal ?? `exit code ${code}`}):\n${tail(output)}`));
     });
   });
-}
-
-function collectLines(child: ChildProcess, onLine: (line: string) => void): { tail(): string } {
-  const kept: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = "";
-    stream?.on("data", (chunk: Buffer) => {
-      const parts = (partial + chunk.toString()).split("\n");
-      partial = parts.pop() ?? "";
-      for (const raw of parts) {
-        const line = stripAnsi(raw);
-        kept.push(line);
-        if (kept.length > 200) kept.shift();
-        onLine(line);
-      }
-    });
-  }
-  return { tail: () => kept.slice(-40).join("\n") };
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    // No host: the same dual-stack wildcard Medusa listens on.
-    server.listen(port, () => server.close(() => resolve(true)));
-  });
-}
-
-async function isHealthy(port: number): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) });
-    return res.status === 200;
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -490,11 +405,6 @@ function listFiles(dir: string): string[] {
 
 function tail(output: string, lines = 40): string {
   return stripAnsi(output).trimEnd().split("\n").slice(-lines).join("\n");
-}
-
-// Medusa's development logger always colours its output (winston's cli format).
-function stripAnsi(text: string): string {
-  return text.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
 function seconds(since: number): string {

@@ -17,34 +17,57 @@ export function projectPath(): string {
 
 export type Managed = { name: string; child: ChildProcess; output: string[]; stop(): Promise<void> };
 
-export function startProcess(
-  name: string,
-  command: string,
-  args: string[],
-  options: Omit<SpawnOptions, "env"> & { env?: Record<string, string>; onLine?: (line: string) => void; logFile?: string } = {},
-): Managed {
+/** Terminal colours out of a line (Medusa's development logger always colours its output). */
+export function stripAnsi(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*m/g, "");
+}
+
+export type StartOptions = Omit<SpawnOptions, "env"> & {
+  /** Added to this process's environment; `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
+  /** Each line the process prints, without colours. */
+  onLine?: (line: string) => void;
+  /** Everything the process prints goes here too, for when it dies in the middle of a run. */
+  logFile?: string;
+  /** Write the log file as lines without colours (default: the output as printed). */
+  plainLog?: boolean;
+};
+
+/** Our environment with PATH the project's (Node 22 first) and these changes (`undefined` removes). */
+export function processEnv(changes: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: projectPath(), ...changes };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  return env;
+}
+
+export function startProcess(name: string, command: string, args: string[], options: StartOptions = {}): Managed {
+  const env = processEnv(options.env);
   const child = spawn(command, args, {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     ...options,
-    env: { ...process.env, PATH: projectPath(), ...options.env },
+    env,
   });
   const output: string[] = [];
-  // Everything the process says, for when it dies in the middle of a run.
   const logFile = options.logFile ? createWriteStream(options.logFile, { flags: "w" }) : null;
   child.once("exit", () => logFile?.end());
-  const collect = (chunk: Buffer) => {
-    logFile?.write(chunk);
-    for (const line of chunk.toString().split("\n")) {
-      if (!line.trim()) continue;
-      output.push(line);
-      if (output.length > 200) output.shift();
-      options.onLine?.(line);
-    }
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = "";
+    stream?.on("data", (chunk: Buffer) => {
+      if (!options.plainLog) logFile?.write(chunk);
+      const parts = (partial + chunk.toString()).split("\n");
+      partial = parts.pop() ?? "";
+      for (const raw of parts) {
+        const line = stripAnsi(raw);
+        if (options.plainLog) logFile?.write(`${line}\n`);
+        if (!line.trim()) continue;
+        output.push(line);
+        if (output.length > 200) output.shift();
+        options.onLine?.(line);
+      }
+    });
+  }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     name,
@@ -68,12 +91,14 @@ export function startProcess(
   };
 }
 
-export async function portInUse(port: number, host = "127.0.0.1"): Promise<boolean> {
+/** Whether `port` is taken on `host` (null: the dual-stack wildcard, where Medusa listens). */
+export async function portInUse(port: number, host: string | null = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once("error", () => resolve(true));
     server.once("listening", () => server.close(() => resolve(false)));
-    server.listen(port, host);
+    if (host === null) server.listen(port);
+    else server.listen(port, host);
   });
 }
 
@@ -83,17 +108,19 @@ export async function assertPortFree(port: number, what: string, envVar: string)
   }
 }
 
-/** Polls `url` until it answers (any status below 500) or `timeoutMs` passes. */
-export async function waitForHttp(url: string, timeoutMs: number, managed?: Managed): Promise<void> {
+/** Polls `url` until it answers with a status `ready` takes (default: any below 500) or `timeoutMs` passes. */
+export async function waitForHttp(url: string, timeoutMs: number, managed?: Managed, ready = (status: number) => status < 500): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = "";
   while (Date.now() < deadline) {
-    if (managed && managed.child.exitCode !== null) {
-      throw new Error(`${managed.name} exited (code ${managed.child.exitCode}) before ${url} answered:\n${managed.output.slice(-25).join("\n")}`);
+    if (managed && (managed.child.exitCode !== null || managed.child.signalCode !== null)) {
+      const how = managed.child.signalCode ?? `code ${managed.child.exitCode}`;
+      throw new Error(`${managed.name} exited (${how}) before ${url} answered:\n${managed.output.slice(-25).join("\n")}`);
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      if (response.status < 500) return;
+      await response.arrayBuffer();
+      if (ready(response.status)) return;
       lastError = `HTTP ${response.status}`;
     } catch (error) {
       lastError = String(error);

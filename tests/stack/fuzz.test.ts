@@ -8,133 +8,21 @@
 // One request at a time per cart: Medusa answers 500 to concurrent writes on one cart,
 // which is a fault of the backend, not a reaction to bad input.
 import { createHmac } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import type { RecordedRequest } from "../../dev/fault-proxy.ts";
-import { ROOT } from "../../dev/processes.ts";
 import { SIMULATOR_KEYS } from "../../dev/stack.ts";
-import { STATUS } from "../../app/lib/checkout/contract.ts";
-import { formCases, jsonCases, seededRandom, type FuzzCase } from "../support/fuzz.ts";
+import { formCases, jsonCases, seededRandom } from "../support/fuzz.ts";
+import { checkOutcomes, CONTRACT_CODES, inPool, send, type Outcome } from "../support/fuzz-outcomes.ts";
 import { readCart, shippingOptionId } from "../support/medusa.ts";
 import { orderIdsForCart } from "../support/orders.ts";
-import { newTrace } from "../support/proxy.ts";
 import { Shopper, shopperWithNotebook, TEXAS_ADDRESS, variantId } from "../support/shopper.ts";
-import { answerBody } from "../support/single-fetch.ts";
 
 const stack = inject("stack");
 const baseUrl = stack.storefronts.preview!;
 const CASES_PER_ENDPOINT = 520;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const CONCURRENCY = 1;
-const KNOWN_CODES = new Set([...Object.keys(STATUS)]);
+const KNOWN_CODES = CONTRACT_CODES;
 const WEBHOOK_CODES = new Set(["invalid_signature", "invalid_event", "payload_too_large", "method_not_allowed"]);
-const FIGURES_FILE = path.join(ROOT, "dev", ".state", "figures", "fuzz.json");
-
-type Outcome = { label: string; status: number; traceId: string; body: any };
-
-async function inPool<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]!);
-      }
-    }),
-  );
-  return results;
-}
-
-async function allProxyRecords(): Promise<Map<string, RecordedRequest[]>> {
-  const response = await fetch(`${stack.medusaProxyUrl}/__proxy/requests`);
-  const { requests } = (await response.json()) as { requests: RecordedRequest[] };
-  const byTrace = new Map<string, RecordedRequest[]>();
-  for (const request of requests) {
-    if (!request.traceId) continue;
-    byTrace.set(request.traceId, [...(byTrace.get(request.traceId) ?? []), request]);
-  }
-  return byTrace;
-}
-
-/** The contract's error shape: `{ error: { code, message, fields? ... }, trace_id }`. */
-function expectErrorShape(outcome: Outcome, codes: Set<string>) {
-  const where = `${outcome.label} → ${outcome.status} ${JSON.stringify(outcome.body)?.slice(0, 300)}`;
-  expect(outcome.body, where).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) }, trace_id: outcome.traceId });
-  expect(codes.has(outcome.body.error.code), where).toBe(true);
-  expect(outcome.body.error.message.length, where).toBeGreaterThan(0);
-  if (outcome.body.error.fields !== undefined) {
-    for (const [field, message] of Object.entries(outcome.body.error.fields)) {
-      expect(typeof message, `${where}: ${field}`).toBe("string");
-    }
-  }
-  // Page actions answer with the HTTP status of their code.
-  if (codes === KNOWN_CODES) expect(STATUS[outcome.body.error.code as keyof typeof STATUS], where).toBe(outcome.status);
-}
-
-type Summary = {
-  endpoint: string;
-  tried: number;
-  rejected: number;
-  /** Refused as invalid input (400/413). */
-  invalid: number;
-  accepted: number;
-  byStatus: Record<string, number>;
-  medusaRequestsForInvalid: number;
-};
-
-/** Refusals that come after writes, which the contract rolls back (checkout contract, section 2). */
-const ROLLED_BACK_CODES = new Set(["shipping_option_unavailable", "total_changed", "cart_changed"]);
-
-async function checkOutcomes(endpoint: string, outcomes: Outcome[], codes: Set<string>, accepted: (outcome: Outcome) => boolean) {
-  const records = await allProxyRecords();
-  const summary: Summary = { endpoint, tried: outcomes.length, rejected: 0, invalid: 0, accepted: 0, byStatus: {}, medusaRequestsForInvalid: 0 };
-  for (const outcome of outcomes) {
-    summary.byStatus[outcome.status] = (summary.byStatus[outcome.status] ?? 0) + 1;
-    expect(outcome.status, `${outcome.label}: ${JSON.stringify(outcome.body)?.slice(0, 300)}`).toBeLessThan(500);
-    const requests = records.get(outcome.traceId) ?? [];
-    if (outcome.status >= 200 && outcome.status < 300) {
-      expect(accepted(outcome), `${outcome.label}: ${JSON.stringify(outcome.body)?.slice(0, 300)}`).toBe(true);
-      summary.accepted += 1;
-      continue;
-    }
-    summary.rejected += 1;
-    expectErrorShape(outcome, codes);
-    if (outcome.status === 400 || outcome.status === 413) {
-      summary.invalid += 1;
-      summary.medusaRequestsForInvalid += requests.length;
-      expect(requests, `${outcome.label}: invalid input reached Medusa`).toEqual([]);
-    } else if (ROLLED_BACK_CODES.has(outcome.body.error.code)) {
-      expect(typeof outcome.body.error.rolled_back, `${outcome.label}: a refusal after writes says whether it rolled back`).toBe("boolean");
-    } else {
-      const writes = requests.filter((request) => request.method !== "GET");
-      expect(writes, `${outcome.label}: a refusal wrote to Medusa`).toEqual([]);
-    }
-  }
-  figures[endpoint] = { ...summary, seed: SEED };
-  mkdirSync(path.dirname(FIGURES_FILE), { recursive: true });
-  writeFileSync(FIGURES_FILE, `${JSON.stringify(figures, null, 2)}\n`);
-  console.log(`[fuzz] ${endpoint}: ${summary.tried} tried, ${summary.invalid} refused as invalid (${summary.medusaRequestsForInvalid} Medusa requests), ${summary.rejected - summary.invalid} other refusals, ${summary.accepted} accepted, statuses ${JSON.stringify(summary.byStatus)}, seed ${SEED}`);
-  return { summary, records };
-}
-
-/** What each endpoint's run counted, for the README's reliability table. */
-const figures: Record<string, unknown> = {};
-
-async function send(shopper: Shopper, url: string, fuzz: FuzzCase, extraHeaders: Record<string, string> = {}): Promise<Outcome> {
-  const trace = newTrace();
-  const headers: Record<string, string> = { ...shopper.headers(), traceparent: trace.traceparent, ...extraHeaders };
-  if (fuzz.contentType) headers["content-type"] = fuzz.contentType;
-  const answer = await shopper.post(url, fuzz.body, headers);
-  let body: unknown;
-  try {
-    body = await answerBody(answer, url);
-  } catch {
-    body = answer.text.slice(0, 200);
-  }
-  return { label: `${url} ${fuzz.label}`, status: answer.status, traceId: trace.traceId, body };
-}
 
 const shopperWithCart = () => shopperWithNotebook(baseUrl);
 
@@ -146,8 +34,8 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     const valid = { email: "fuzz@example.com", shipping_address: { ...TEXAS_ADDRESS }, shipping_option_id: await shippingOptionId(shopper.cartId) };
     const cases = jsonCases(seededRandom(SEED), valid, CASES_PER_ENDPOINT);
     const url = `/api/carts/${shopper.cartId}/prepare-for-payment`;
-    const outcomes = await inPool(cases, (fuzz) => send(shopper, url, fuzz));
-    const { summary } = await checkOutcomes("prepare-for-payment", outcomes, KNOWN_CODES, (outcome) => typeof outcome.body?.client_secret === "string");
+    const outcomes = await inPool(cases, CONCURRENCY, (fuzz) => send(shopper, url, fuzz));
+    const { summary } = await checkOutcomes("prepare-for-payment", outcomes, KNOWN_CODES, (outcome) => typeof outcome.body?.client_secret === "string", SEED);
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.8);
   });
 
@@ -155,8 +43,8 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     const shopper = await shopperWithCart();
     const valid = { intent: "add", variant_id: await variantId("dot-grid-notebook", "A5"), quantity: "1" };
     const cases = formCases(seededRandom(SEED + 1), valid, CASES_PER_ENDPOINT);
-    const outcomes = await inPool(cases, (fuzz) => send(shopper, "/products/dot-grid-notebook.data", fuzz));
-    const { summary } = await checkOutcomes("add to cart", outcomes, KNOWN_CODES, isActionSuccess);
+    const outcomes = await inPool(cases, CONCURRENCY, (fuzz) => send(shopper, "/products/dot-grid-notebook.data", fuzz));
+    const { summary } = await checkOutcomes("add to cart", outcomes, KNOWN_CODES, isActionSuccess, SEED);
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.8);
   });
 
@@ -165,8 +53,8 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     const line = (await readCart(shopper.cartId)).items[0]!.id;
     const valid: Record<string, string> = intent === "remove" ? { intent, line_id: line } : { intent, line_id: line, quantity: "2" };
     const cases = formCases(seededRandom(SEED + (intent === "remove" ? 3 : 2)), valid, CASES_PER_ENDPOINT);
-    const outcomes = await inPool(cases, (fuzz) => send(shopper, "/cart.data", fuzz));
-    const { summary } = await checkOutcomes(`cart: ${intent}`, outcomes, KNOWN_CODES, isActionSuccess);
+    const outcomes = await inPool(cases, CONCURRENCY, (fuzz) => send(shopper, "/cart.data", fuzz));
+    const { summary } = await checkOutcomes(`cart: ${intent}`, outcomes, KNOWN_CODES, isActionSuccess, SEED);
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.8);
   });
 
@@ -174,8 +62,8 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     const shopper = await shopperWithCart();
     const valid = { intent: "shipping-options", shipping_address: { ...TEXAS_ADDRESS }, shipping_option_id: null };
     const cases = jsonCases(seededRandom(SEED + 4), valid, CASES_PER_ENDPOINT);
-    const outcomes = await inPool(cases, (fuzz) => send(shopper, "/checkout.data", fuzz));
-    const { summary } = await checkOutcomes("checkout shipping refresh", outcomes, KNOWN_CODES, isActionSuccess);
+    const outcomes = await inPool(cases, CONCURRENCY, (fuzz) => send(shopper, "/checkout.data", fuzz));
+    const { summary } = await checkOutcomes("checkout shipping refresh", outcomes, KNOWN_CODES, isActionSuccess, SEED);
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.5);
   });
 
@@ -194,7 +82,7 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
         object: {
           id: prepared.body.payment_intent_id,
           status: "requires_capture",
-          amount: prepared.body.amount + 1,
+          amount: prepared.body.amount! + 1,
           currency: prepared.body.currency_code,
           metadata: { checkout_attempt_id: prepared.body.checkout_attempt_id },
         },
@@ -209,6 +97,7 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
     const garbage = bodies.map(() => random.pick(["", "t=1,v1=00", "garbage", "v1=abc", `t=1700000000,v1=${"f".repeat(64)}`]));
     const outcomes = await inPool(
       bodies.map((fuzz, index) => ({ fuzz, index, signing: signings[index]!, garbage: garbage[index]! })),
+      CONCURRENCY,
       ({ fuzz, index, signing, garbage }) => {
         // Each case its own event id, or the Durable Object would answer most from its dedupe.
         const body = fuzz.body.replaceAll('"evt_fuzz"', `"evt_fuzz_${SEED}_${index}"`);
@@ -225,7 +114,7 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
       },
     );
     // Well-formed signed events are acknowledged: ignored, recorded, or refused as an amount mismatch.
-    const { summary, records } = await checkOutcomes("Stripe webhook", outcomes, WEBHOOK_CODES, (outcome) => outcome.body?.received === true);
+    const { summary, records } = await checkOutcomes("Stripe webhook", outcomes, WEBHOOK_CODES, (outcome) => outcome.body?.received === true, SEED);
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.3);
     // Some signed events reached the attempt (the amount check), and none wrote to Medusa or made an order.
     expect(outcomes.filter((outcome) => outcome.body?.result === "amount_mismatch").length).toBeGreaterThan(0);

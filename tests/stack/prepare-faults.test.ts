@@ -3,179 +3,29 @@
 // Faults are injected by the fault proxy (dev/fault-proxy.ts) for one request's trace id
 // only, so the cases run side by side on their own carts.
 import { describe, inject, it, type ExpectStatic } from "vitest";
-import { SIMULATOR_KEYS } from "../../dev/stack.ts";
-import type { FaultKind, RecordedRequest } from "../../dev/fault-proxy.ts";
-import { toMinorUnits } from "../../app/lib/money.ts";
+import type { FaultKind } from "../../dev/fault-proxy-client.ts";
 import { medusaGet } from "../support/medusa.ts";
-import { medusaRequestsFor, newTrace } from "../support/proxy.ts";
-import { CALIFORNIA_ADDRESS, Shopper, TEXAS_ADDRESS, variantId, type PrepareResult } from "../support/shopper.ts";
+import { eventually } from "../support/poll.ts";
+import {
+  californiaSubmission,
+  cartDetails,
+  changedParts,
+  delayedRequestArrived,
+  expectEveryStepHolds,
+  freshCart,
+  limiter,
+  medusaCart,
+  medusaPost,
+  postsFor,
+  preparedCart,
+  shippingOptions,
+} from "../support/prepare-carts.ts";
+import { injectFault, medusaRequestsFor, newTrace } from "../support/proxy.ts";
+import { CALIFORNIA_ADDRESS, variantId } from "../support/shopper.ts";
 
 const stack = inject("stack");
-const baseUrl = stack.storefronts.preview!;
 const CASE_TIMEOUT_MS = 120_000;
-
-// ---- Medusa, straight (not through the storefront) -------------------------------------
-
-async function medusaPost<T>(path: string, body: unknown): Promise<T> {
-  const response = await fetch(`${stack.medusaUrl}${path}`, {
-    method: "POST",
-    headers: { "x-publishable-api-key": stack.publishableKey, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`POST ${path}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-const ADDRESS_KEYS = ["first_name", "last_name", "company", "address_1", "address_2", "city", "postal_code", "province", "country_code", "phone"] as const;
-type MedusaAddress = Partial<Record<(typeof ADDRESS_KEYS)[number], string | null>>;
-type MedusaCheckoutCart = {
-  email: string | null;
-  total: number;
-  currency_code: string;
-  metadata: Record<string, unknown> | null;
-  shipping_address: MedusaAddress | null;
-  billing_address: MedusaAddress | null;
-  shipping_methods: { shipping_option_id: string }[];
-  items: { variant_id: string }[];
-};
-
-async function medusaCart(cartId: string): Promise<MedusaCheckoutCart> {
-  const fields = "email,total,currency_code,metadata,*shipping_address,*billing_address,*shipping_methods,*items";
-  return (await medusaGet<{ cart: MedusaCheckoutCart }>(`/store/carts/${cartId}?fields=${fields}`)).cart;
-}
-
-/** What prepare-for-payment may change on a cart, in the words of `left_changed`. */
-type CartDetails = {
-  email: string | null;
-  shipping_address: MedusaAddress | null;
-  billing_address: MedusaAddress | null;
-  metadata: string | null;
-  shipping_method: string[];
-};
-
-async function cartDetails(cartId: string): Promise<CartDetails> {
-  const cart = await medusaCart(cartId);
-  const address = (value: MedusaAddress | null) => (value ? Object.fromEntries(ADDRESS_KEYS.map((key) => [key, value[key] ?? null])) : null);
-  const attempt = cart.metadata?.checkout_attempt_id;
-  return {
-    email: cart.email,
-    shipping_address: address(cart.shipping_address),
-    billing_address: address(cart.billing_address),
-    metadata: typeof attempt === "string" && attempt ? attempt : null,
-    shipping_method: cart.shipping_methods.map((method) => method.shipping_option_id).sort(),
-  };
-}
-
-function changedParts(before: CartDetails, after: CartDetails): string[] {
-  return (Object.keys(before) as (keyof CartDetails)[]).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
-}
-
-async function paymentIntent(id: string) {
-  const response = await fetch(`${stack.stripeSimUrl}/v1/payment_intents/${id}`, { headers: { authorization: `Bearer ${SIMULATOR_KEYS.secretKey}` } });
-  return (await response.json()) as { id: string; amount: number; currency: string; status: string; metadata: Record<string, string> };
-}
-
-// ---- The fault proxy ----------------------------------------------------------------------
-
-async function addFault(fault: { kind: FaultKind; traceId: string; method?: string; path?: string; nth?: number; delayMs?: number }) {
-  const response = await fetch(`${stack.medusaProxyUrl}/__proxy/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(fault),
-  });
-  if (!response.ok) throw new Error(`could not inject fault: HTTP ${response.status}`);
-}
-
-/** Resolves once the proxy holds a request of this trace that a `delay` fault matched. */
-async function delayedRequestArrived(traceId: string): Promise<RecordedRequest> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const held = (await medusaRequestsFor(traceId)).find((request) => request.fault === "delay");
-    if (held) return held;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no delayed request for trace ${traceId}`);
-}
-
-async function postsFor(traceIds: string[]): Promise<RecordedRequest[]> {
-  return (await Promise.all(traceIds.map(medusaRequestsFor))).flat().filter((request) => request.method === "POST");
-}
-
-// ---- Shoppers and carts -----------------------------------------------------------------
-
-type Options = { standard: string; express: string; texas: string };
-let optionsOnce: Promise<Options> | undefined;
-/** The seeded options' ids (the same for every cart); the Texas one is listed only for a Texas address. */
-function shippingOptions(): Promise<Options> {
-  optionsOnce ??= (async () => {
-    const shopper = new Shopper(baseUrl);
-    await shopper.addToCart("organic-cotton-tee", "M", 1);
-    await medusaPost(`/store/carts/${shopper.cartId}`, { shipping_address: TEXAS_ADDRESS });
-    const { shipping_options } = await medusaGet<{ shipping_options: { id: string; name: string }[] }>(`/store/shipping-options?cart_id=${shopper.cartId}`);
-    const named = (prefix: string) => {
-      const option = shipping_options.find((candidate) => candidate.name.startsWith(prefix));
-      if (!option) throw new Error(`no shipping option "${prefix}"`);
-      return option.id;
-    };
-    return { standard: named("Standard"), express: named("Express"), texas: named("Texas") };
-  })();
-  return optionsOnce;
-}
-
-/**
- * A cart that went through one successful prepare with the Texas-only courier: it has an
- * email, both addresses, an attempt id and a shipping method, so all of it is restorable.
- */
-async function preparedCart(expect: ExpectStatic): Promise<Shopper> {
-  const { texas } = await shippingOptions();
-  const shopper = new Shopper(baseUrl);
-  await shopper.addToCart("organic-cotton-tee", "M", 1);
-  const body = { email: "ada@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: texas };
-  // A 5xx is rolled back and not stored, so a retry is safe; it only happens when the
-  // machine is busy enough for a Medusa call to pass the stack's 2.5 s limit.
-  let first = await shopper.prepare(body);
-  for (let retry = 0; retry < 2 && first.status >= 500; retry++) first = await shopper.prepare(body);
-  expect(first.status, JSON.stringify(first.body)).toBe(200);
-  return shopper;
-}
-
-async function freshCart(): Promise<Shopper> {
-  const shopper = new Shopper(baseUrl);
-  await shopper.addToCart("organic-cotton-tee", "M", 1);
-  return shopper;
-}
-
-/** Another shopper's details: every part of the cart prepare touches would change. */
-async function californiaSubmission() {
-  return { email: "grace@example.com", shipping_address: CALIFORNIA_ADDRESS, shipping_option_id: (await shippingOptions()).express };
-}
-
-/** A 200 means every step holds in Medusa and Stripe: details, option, amount, live intent. */
-async function expectEveryStepHolds(expect: ExpectStatic, shopper: Shopper, answer: PrepareResult, submitted: { email: string; shipping_option_id: string }) {
-  const cart = await medusaCart(shopper.cartId);
-  const details = await cartDetails(shopper.cartId);
-  expect(details).toMatchObject({ email: submitted.email, metadata: answer.body.checkout_attempt_id, shipping_method: [submitted.shipping_option_id] });
-  expect(answer.body.amount).toBe(toMinorUnits(cart.total, cart.currency_code));
-  const intent = await paymentIntent(answer.body.payment_intent_id);
-  expect(intent).toMatchObject({ amount: answer.body.amount, status: "requires_payment_method" });
-  expect(intent.metadata.checkout_attempt_id).toBe(answer.body.checkout_attempt_id);
-}
-
-/** At most `size` cases talk to Medusa at once, so none of them passes the 2.5 s limit by load alone. */
-function limiter(size: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(work: () => Promise<T>): Promise<T> => {
-    if (active >= size) await new Promise<void>((resolve) => waiting.push(resolve));
-    active += 1;
-    try {
-      return await work();
-    } finally {
-      active -= 1;
-      waiting.shift()?.();
-    }
-  };
-}
+/** At most 2 cases talk to Medusa at once, so none of them passes the 2.5 s limit by load alone. */
 const slot = limiter(2);
 
 // ---- The fault matrix -----------------------------------------------------------------------
@@ -202,7 +52,7 @@ describe.concurrent("prepare-for-payment under Medusa faults", () => {
         const shopper = cart === "prepared" ? await preparedCart(expect) : await freshCart();
         const before = await cartDetails(shopper.cartId);
         const trace = newTrace();
-        await addFault({ kind, traceId: trace.traceId, nth: 1, ...fault });
+        await injectFault({ kind, traceId: trace.traceId, nth: 1, ...fault });
 
         const submitted = await californiaSubmission();
         const answer = await shopper.prepare(submitted, { traceparent: trace.traceparent });
@@ -222,10 +72,10 @@ describe.concurrent("prepare-for-payment under Medusa faults", () => {
         // can't undo (it can't unset an email or address, nor delete a shipping method).
         // A write that hung may still land later: the answer marks it unconfirmed.
         const unconfirmed = kind === "hang" && fault.method === "POST";
-        const named = (answer.body.error.left_changed as string[]).filter((part) => part !== "unconfirmed_write");
-        expect(answer.body.error.left_changed.includes("unconfirmed_write"), report).toBe(unconfirmed);
+        const named = answer.body.error!.left_changed!.filter((part) => part !== "unconfirmed_write");
+        expect(answer.body.error!.left_changed!.includes("unconfirmed_write"), report).toBe(unconfirmed);
         expect(changedParts(before, after), report).toEqual(named);
-        expect(answer.body.error.rolled_back).toBe(answer.body.error.left_changed.length === 0);
+        expect(answer.body.error!.rolled_back).toBe(answer.body.error!.left_changed!.length === 0);
         if (cart === "prepared") expect(after).toEqual(before);
         else expect(after.metadata).toBeNull();
       }),
@@ -238,7 +88,7 @@ describe.concurrent("prepare-for-payment under Medusa faults", () => {
       // The storefront makes carts with the region's country as a partial shipping address.
       expect(before).toMatchObject({ email: null, shipping_address: { country_code: "us", address_1: null }, billing_address: null, metadata: null, shipping_method: [] });
       const trace = newTrace();
-      await addFault({ kind: "error_500", traceId: trace.traceId, method: "GET", path: "^/store/carts/[^/]+$", nth: 2 });
+      await injectFault({ kind: "error_500", traceId: trace.traceId, method: "GET", path: "^/store/carts/[^/]+$", nth: 2 });
       const answer = await shopper.prepare(await californiaSubmission(), { traceparent: trace.traceparent });
       expect(answer.status).toBe(502);
       expect(answer.body.error).toMatchObject({
@@ -250,7 +100,7 @@ describe.concurrent("prepare-for-payment under Medusa faults", () => {
       const after = await cartDetails(shopper.cartId);
       // The attempt id is gone; the rest is what the shopper entered, and nothing else moved.
       expect(after.metadata).toBeNull();
-      expect(changedParts(before, after)).toEqual(answer.body.error.left_changed);
+      expect(changedParts(before, after)).toEqual(answer.body.error!.left_changed);
     }), CASE_TIMEOUT_MS);
 
   it("an address change that invalidates the Texas-only option gets the new option and the California total", ({ expect }) =>
@@ -271,7 +121,7 @@ describe.concurrent("prepare-for-payment under Medusa faults", () => {
       const before = await cartDetails(shopper.cartId);
       expect(before.shipping_method).toEqual([texas]);
       const trace = newTrace();
-      await addFault({ kind: "error_500", traceId: trace.traceId, method: "POST", path: "^/store/carts/[^/]+/shipping-methods$", nth: 1 });
+      await injectFault({ kind: "error_500", traceId: trace.traceId, method: "POST", path: "^/store/carts/[^/]+/shipping-methods$", nth: 1 });
       const answer = await shopper.prepare({ email: "grace@example.com", shipping_address: CALIFORNIA_ADDRESS, shipping_option_id: standard }, { traceparent: trace.traceparent });
       expect(answer.body.error).toMatchObject({ code: "backend_error", step: "add_shipping_method", rolled_back: true, left_changed: [] });
       expect(await cartDetails(shopper.cartId)).toEqual(before);
@@ -285,19 +135,20 @@ describe.concurrent("prepare-for-payment under Medusa faults", () => {
 });
 
 describe("a cart changed by another request between the steps", () => {
-  async function addNotebookWhileHeld(shopper: Shopper, traceId: string) {
-    await delayedRequestArrived(traceId);
-    await medusaPost(`/store/carts/${shopper.cartId}/line-items`, { variant_id: await variantId("dot-grid-notebook", "A5"), quantity: 1 });
-  }
-
-  it("an item added while the payment session request is held: the new total is charged, or cart_changed, never the old one", async ({ expect }) => {
+  /** A prepared cart's resubmission whose `held` Medusa call is held 1.5 s, while a notebook is added to the cart. */
+  async function prepareWhileNotebookAdded(expect: ExpectStatic, held: { method: string; path: string; nth: number }) {
     const shopper = await preparedCart(expect);
     const submitted = await californiaSubmission();
     const trace = newTrace();
-    await addFault({ kind: "delay", delayMs: 1500, traceId: trace.traceId, method: "POST", path: "^/store/payment-collections/[^/]+/payment-sessions$", nth: 1 });
+    await injectFault({ kind: "delay", delayMs: 1500, traceId: trace.traceId, ...held });
     const pending = shopper.prepare(submitted, { traceparent: trace.traceparent });
-    await addNotebookWhileHeld(shopper, trace.traceId);
-    const answer = await pending;
+    await delayedRequestArrived(trace.traceId);
+    await medusaPost(`/store/carts/${shopper.cartId}/line-items`, { variant_id: await variantId("dot-grid-notebook", "A5"), quantity: 1 });
+    return { shopper, submitted, trace, answer: await pending };
+  }
+
+  it("an item added while the payment session request is held: the new total is charged, or cart_changed, never the old one", async ({ expect }) => {
+    const { shopper, submitted, answer } = await prepareWhileNotebookAdded(expect, { method: "POST", path: "^/store/payment-collections/[^/]+/payment-sessions$", nth: 1 });
 
     const cart = await medusaCart(shopper.cartId);
     expect(cart.items).toHaveLength(2);
@@ -305,18 +156,12 @@ describe("a cart changed by another request between the steps", () => {
       await expectEveryStepHolds(expect, shopper, answer, submitted);
     } else {
       expect(answer.status).toBe(409);
-      expect(answer.body.error.code).toBe("cart_changed");
+      expect(answer.body.error!.code).toBe("cart_changed");
     }
   });
 
   it("an item added after the session was created and before the verify read: one new session, for the new total", async ({ expect }) => {
-    const shopper = await preparedCart(expect);
-    const submitted = await californiaSubmission();
-    const trace = newTrace();
-    await addFault({ kind: "delay", delayMs: 1500, traceId: trace.traceId, method: "GET", path: "^/store/carts/[^/]+$", nth: 2 });
-    const pending = shopper.prepare(submitted, { traceparent: trace.traceparent });
-    await addNotebookWhileHeld(shopper, trace.traceId);
-    const answer = await pending;
+    const { shopper, submitted, trace, answer } = await prepareWhileNotebookAdded(expect, { method: "GET", path: "^/store/carts/[^/]+$", nth: 2 });
 
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     await expectEveryStepHolds(expect, shopper, answer, submitted);
@@ -334,17 +179,14 @@ describe("writes that outlive their timeout, and keyless resubmissions", () => {
     const shopper = await preparedCart(expect);
     const before = await cartDetails(shopper.cartId);
     const trace = newTrace();
-    await addFault({ kind: "delay", delayMs: 6000, traceId: trace.traceId, method: "POST", path: "^/store/carts/[^/]+$", nth: 1 });
+    await injectFault({ kind: "delay", delayMs: 6000, traceId: trace.traceId, method: "POST", path: "^/store/carts/[^/]+$", nth: 1 });
     const answer = await shopper.prepare(await californiaSubmission(), { traceparent: trace.traceparent });
     expect(answer.body.error).toMatchObject({ code: "backend_timeout", step: "update_cart" });
     // Wait until the held update has reached Medusa and been applied.
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && !(await medusaRequestsFor(trace.traceId)).some((request) => request.fault === "delay" && request.status !== null)) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await eventually(() => medusaRequestsFor(trace.traceId), (requests) => requests.some((request) => request.fault === "delay" && request.status !== null), 20_000, 100);
     const after = await cartDetails(shopper.cartId);
-    expect(answer.body.error.rolled_back).toBe(false);
-    expect(answer.body.error.left_changed).toContain("unconfirmed_write");
+    expect(answer.body.error!.rolled_back).toBe(false);
+    expect(answer.body.error!.left_changed).toContain("unconfirmed_write");
     // The held write did land and changed the cart: exactly what "unconfirmed" warned of.
     expect(changedParts(before, after).length).toBeGreaterThan(0);
     // And the next submission puts the cart in order.

@@ -1,21 +1,14 @@
 // POST /api/carts/:id/prepare-for-payment against the real Medusa and the Stripe simulator,
 // through the production build (checkout contract, section 2).
 import { describe, expect, inject, it } from "vitest";
-import { SIMULATOR_KEYS } from "../../dev/stack.ts";
 import { toMinorUnits } from "../../app/lib/money.ts";
 import { medusaGet, readCart, shippingOptionId } from "../support/medusa.ts";
 import { medusaRequestsFor, newTrace } from "../support/proxy.ts";
 import { CALIFORNIA_ADDRESS, Shopper, TEXAS_ADDRESS } from "../support/shopper.ts";
+import { readPaymentIntent } from "../support/stripe-sim.ts";
 
 const stack = inject("stack");
 const baseUrl = stack.storefronts.preview!;
-
-async function paymentIntent(id: string) {
-  const response = await fetch(`${stack.stripeSimUrl}/v1/payment_intents/${id}`, {
-    headers: { authorization: `Bearer ${SIMULATOR_KEYS.secretKey}` },
-  });
-  return (await response.json()) as { id: string; amount: number; currency: string; status: string; metadata: Record<string, string>; capture_method: string };
-}
 
 async function shopperWithCart() {
   const shopper = new Shopper(baseUrl);
@@ -41,7 +34,7 @@ describe("prepare-for-payment", () => {
     expect(answer.client_secret).toMatch(/^pi_\w+_secret_\w+$/);
     expect(answer.checkout_attempt_id).toMatch(/^ca_[0-9A-Z]{24}$/);
 
-    const intent = await paymentIntent(answer.payment_intent_id);
+    const intent = await readPaymentIntent(answer.payment_intent_id!);
     expect(intent.amount).toBe(answer.amount);
     expect(intent.capture_method).toBe("manual");
     // Only the attempt id (and Medusa's own session id) reach Stripe.
@@ -80,7 +73,7 @@ describe("prepare-for-payment", () => {
       traceparent: trace.traceparent,
     });
     expect(other.status).toBe(409);
-    expect(other.body.error.code).toBe("idempotency_key_reused");
+    expect(other.body.error!.code).toBe("idempotency_key_reused");
     expect(await medusaRequestsFor(trace.traceId)).toEqual([]);
   });
 
@@ -102,12 +95,12 @@ describe("prepare-for-payment", () => {
     const before = await readCart(shopper.cartId);
     const { status, body: answer } = await shopper.prepare(body(standard, { expected_total: 1 }));
     expect(status).toBe(409);
-    expect(answer.error.code).toBe("total_changed");
-    expect(answer.error.amount).toBeGreaterThan(toMinorUnits(before.total, "usd"));
+    expect(answer.error!.code).toBe("total_changed");
+    expect(answer.error!.amount).toBeGreaterThan(toMinorUnits(before.total, "usd"));
     // Confirming the new total succeeds with exactly that amount.
-    const confirmed = await shopper.prepare(body(standard, { expected_total: answer.error.amount }));
+    const confirmed = await shopper.prepare(body(standard, { expected_total: answer.error!.amount }));
     expect(confirmed.status).toBe(200);
-    expect(confirmed.body.amount).toBe(answer.error.amount);
+    expect(confirmed.body.amount).toBe(answer.error!.amount);
     // A later submission with new details and a stale total is refused after its writes,
     // and the cart is put back exactly: the confirmed payment stays the cart's.
     const details = () =>
@@ -149,7 +142,7 @@ describe("prepare-for-payment", () => {
     const crossSite = newTrace();
     const cross = await shopper.prepare(body(standard), { origin: "https://evil.example", traceparent: crossSite.traceparent });
     expect(cross.status).toBe(403);
-    expect(cross.body.error.code).toBe("forbidden");
+    expect(cross.body.error!.code).toBe("forbidden");
     const foreign = newTrace();
     const theirs = await shopper.prepare(body(standard), { cartId: stranger.cartId, traceparent: foreign.traceparent });
     expect(theirs.status).toBe(403);
@@ -165,8 +158,8 @@ describe("prepare-for-payment", () => {
       { traceparent: trace.traceparent },
     );
     expect(status).toBe(400);
-    expect(answer.error.code).toBe("invalid_request");
-    expect(Object.keys(answer.error.fields).sort()).toEqual(["email", "extra", "shipping_address.postal_code", "shipping_option_id"]);
+    expect(answer.error!.code).toBe("invalid_request");
+    expect(Object.keys(answer.error!.fields!).sort()).toEqual(["email", "extra", "shipping_address.postal_code", "shipping_option_id"]);
     expect(await medusaRequestsFor(trace.traceId)).toEqual([]);
   });
 

@@ -7,7 +7,7 @@ import { readWranglerConfig } from "../../dev/worker-config.ts";
 import { readCart, shippingOptionId } from "../support/medusa.ts";
 import { medusaRequestsFor, newTrace } from "../support/proxy.ts";
 import { newClientIp, Shopper, shopperWithNotebook, TEXAS_ADDRESS } from "../support/shopper.ts";
-import { answerBody } from "../support/single-fetch.ts";
+import { answerBody, type AnswerBody } from "../support/single-fetch.ts";
 
 const stack = inject("stack");
 const baseUrl = stack.storefronts.preview!;
@@ -31,6 +31,7 @@ function limitOf(name: string): number {
 async function withinOneWindow(neededMs: number, attempt: () => Promise<void>): Promise<void> {
   for (let tries = 0; ; tries += 1) {
     const leftMs = 60_000 - (Date.now() % 60_000);
+    // The next window starts at the next clock minute, and only the clock says when: sleep to it.
     if (leftMs < neededMs) await new Promise((resolve) => setTimeout(resolve, leftMs + 100));
     const window = Math.floor(Date.now() / 60_000);
     try {
@@ -42,21 +43,26 @@ async function withinOneWindow(neededMs: number, attempt: () => Promise<void>): 
   }
 }
 
-function expectRateLimited(answer: { status: number; headers: Headers }, body: any, traceId: string) {
+function expectRateLimited(answer: { status: number; headers: Headers }, body: AnswerBody, traceId: string) {
   expect(answer.status).toBe(429);
   expect(answer.headers.get("retry-after")).toBe("60");
   expect(body).toMatchObject({ error: { code: "rate_limited" }, trace_id: traceId });
-  expect(body.error.message).toMatch(/wait a minute/);
+  expect(body.error!.message).toMatch(/wait a minute/);
 }
 
 const shopperWithCart = (clientIp?: string) => shopperWithNotebook(baseUrl, clientIp);
+
+/** A shopper with a cart, and a valid prepare-for-payment submission for it. */
+async function readyToPrepare() {
+  const shopper = await shopperWithCart();
+  return { shopper, body: { email: "limits@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) } };
+}
 
 describe("prepare-for-payment rate limits", () => {
   it("per client: past the limit a minute, 429 with Retry-After and no Medusa call", { timeout: CASE_TIMEOUT_MS }, async () => {
     const limit = limitOf("RATE_LIMIT_PREPARE_PER_CLIENT");
     await withinOneWindow(20_000, async () => {
-      const shopper = await shopperWithCart();
-      const body = { email: "limits@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) };
+      const { shopper, body } = await readyToPrepare();
       // One real run, then replays of it (same key, same body): cheap, but each is a request.
       for (let n = 1; n <= limit; n += 1) {
         const answer = await shopper.prepare(body, { idempotencyKey: "per-client-limit-1" });
@@ -72,8 +78,7 @@ describe("prepare-for-payment rate limits", () => {
   it("per cart: only new runs count (not replays); past the limit, 429 and no Medusa call", { timeout: CASE_TIMEOUT_MS }, async () => {
     const limit = limitOf("RATE_LIMIT_PREPARE_PER_CART");
     await withinOneWindow(50_000, async () => {
-      const shopper = await shopperWithCart();
-      const body = { email: "limits@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) };
+      const { shopper, body } = await readyToPrepare();
       for (let n = 1; n <= limit; n += 1) {
         const answer = await shopper.prepare(body, { idempotencyKey: `per-cart-limit-${n}` });
         expect(answer.status, `run ${n}: ${JSON.stringify(answer.body)}`).toBe(200);

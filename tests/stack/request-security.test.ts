@@ -139,7 +139,7 @@ describe("ownership: another shopper's cart, line, attempt or order", () => {
       { cartId: them.cartId, traceparent: trace.traceparent },
     );
     expect(answer.status).toBe(403);
-    expect(answer.body.error.code).toBe("forbidden");
+    expect(answer.body.error!.code).toBe("forbidden");
     expect(await medusaRequestsFor(trace.traceId)).toEqual([]);
     expect(await cartState(them.cartId)).toEqual(before);
   });
@@ -175,7 +175,7 @@ describe("ownership: another shopper's cart, line, attempt or order", () => {
       traceparent: trace.traceparent,
     });
     expect(answer.status).toBe(404);
-    expect((await answerBody(answer, "/checkout.data")).error.code).toBe("cart_not_found");
+    expect((await answerBody(answer, "/checkout.data")).error!.code).toBe("cart_not_found");
     expect(await medusaRequestsFor(trace.traceId)).toEqual([]);
   });
 });

@@ -9,151 +9,25 @@
 // Some tests hold the simulator's deliveries. The hold is global to the simulator, so it is
 // kept as short as possible and always released (everything held) in `finally`.
 import { describe, expect, inject, it } from "vitest";
-import { SIMULATOR_KEYS } from "../../dev/stack.ts";
-import type { RecordedRequest } from "../../dev/fault-proxy.ts";
 import { medusaGet, readCart } from "../support/medusa.ts";
-import { eventually, orderIdsForCart } from "../support/orders.ts";
-import { medusaRequestsFor, newTrace } from "../support/proxy.ts";
-import { CALIFORNIA_ADDRESS, Shopper, TEXAS_ADDRESS } from "../support/shopper.ts";
-import { authenticate, confirmAsBrowser, eventsFor, simAdmin } from "../support/stripe-sim.ts";
+import { orderIdsForCart } from "../support/orders.ts";
+import { cartWithTote, completionCalls, expectCompletedOnce, expectFailureRecorded, paidWithAnotherAmount, preparedShopper, returnPage, successBody } from "../support/paid-checkouts.ts";
+import { eventually, throughout } from "../support/poll.ts";
+import { injectFault, medusaRequestsFor, newTrace } from "../support/proxy.ts";
+import { CALIFORNIA_ADDRESS } from "../support/shopper.ts";
+import { authenticate, confirmAsBrowser, simAdmin, stripeApi, type Delivery } from "../support/stripe-sim.ts";
+import {
+  answerOf,
+  deliveredOk,
+  deliveriesOf,
+  eventOf,
+  holdingDeliveries,
+  MEDUSA_HOOK,
+  STOREFRONT_HOOK,
+  storefrontEndpointId,
+} from "../support/webhook-deliveries.ts";
 
-const stack = inject("stack");
-const baseUrl = stack.storefronts.preview!;
-const STOREFRONT_HOOK = "/webhooks/stripe";
-const MEDUSA_HOOK = "/hooks/payment/stripe_stripe";
-
-type Prepared = { client_secret: string; checkout_attempt_id: string; payment_intent_id: string; amount: number; currency_code: string };
-
-async function cartWithTote(address = TEXAS_ADDRESS) {
-  const shopper = new Shopper(baseUrl);
-  await shopper.addToCart("canvas-tote-bag", "Natural", 1);
-  const { shipping_options } = await medusaGet<{ shipping_options: { id: string; name: string }[] }>(
-    `/store/shipping-options?cart_id=${shopper.cartId}`,
-  );
-  const standard = shipping_options.find((option) => option.name.startsWith("Standard"))!.id;
-  const body = { email: "buyer@example.com", shipping_address: address, shipping_option_id: standard };
-  return { shopper, body };
-}
-
-async function preparedShopper(address = TEXAS_ADDRESS) {
-  const { shopper, body } = await cartWithTote(address);
-  const prepared = await shopper.prepare(body);
-  expect(prepared.status).toBe(200);
-  return { shopper, body, prepared: prepared.body as Prepared };
-}
-
-async function returnPage(shopper: Shopper, attemptId: string) {
-  const response = await fetch(`${baseUrl}/checkout/complete?attempt=${attemptId}`, { headers: { cookie: shopper.cookie }, redirect: "manual" });
-  await response.text();
-  return response;
-}
-
-// --- the simulator's webhook log -------------------------------------------------------
-
-type Delivery = {
-  event_id: string;
-  event_type: string;
-  endpoint_id: string;
-  endpoint_url: string;
-  attempt: number;
-  reason: string;
-  status: number | null;
-  response_body: string | null;
-  started_at: string;
-};
-
-/** What the storefront answered a delivery: `{received, result?, ignored?, error?, trace_id}`. */
-type HookAnswer = { received?: boolean; result?: string; ignored?: boolean; error?: { code: string }; trace_id: string };
-
-const answerOf = (delivery: Delivery): HookAnswer => JSON.parse(delivery.response_body ?? "{}") as HookAnswer;
-
-async function deliveriesOf(eventId: string, hook: string): Promise<Delivery[]> {
-  const { data } = await simAdmin<{ data: Delivery[] }>(`deliveries?event_id=${eventId}`);
-  return data.filter((delivery) => new URL(delivery.endpoint_url).pathname === hook);
-}
-
-/** Waits until `hook` has answered `eventId` with a 2xx (retries included); returns every attempt. */
-async function deliveredOk(eventId: string, hook = STOREFRONT_HOOK, timeoutMs = 20_000): Promise<Delivery[]> {
-  return eventually(
-    () => deliveriesOf(eventId, hook),
-    (attempts) => attempts.some((delivery) => delivery.status !== null && delivery.status >= 200 && delivery.status < 300),
-    timeoutMs,
-  );
-}
-
-/** The storefront's answer to the paid (capturable) event was "completed", and the cart has one order. */
-async function expectCompletedOnce(cartId: string, paymentIntentId: string) {
-  const capturable = await eventOf(paymentIntentId, "payment_intent.amount_capturable_updated");
-  expect(answerOf((await deliveredOk(capturable.id)).at(-1)!).result).toBe("completed");
-  const orders = await orderIdsForCart(cartId);
-  expect(orders).toHaveLength(1);
-  return { capturable, orders };
-}
-
-async function eventOf(paymentIntentId: string, type: string): Promise<{ id: string; type: string }> {
-  const found = await eventually(
-    async () => (await eventsFor(paymentIntentId)).filter((event) => event.type === type),
-    (events) => events.length > 0,
-  );
-  expect(found, `${type} for ${paymentIntentId}`).toHaveLength(1);
-  return found[0]!;
-}
-
-async function storefrontEndpointId(): Promise<string> {
-  const { data } = await simAdmin<{ data: { id: string; url: string }[] }>("webhook_endpoints");
-  return data.find((endpoint) => new URL(endpoint.url).pathname === STOREFRONT_HOOK)!.id;
-}
-
-/** Runs `work` while the simulator holds every delivery; afterwards sends whatever is still held. */
-async function holdingDeliveries<T>(work: () => Promise<T>): Promise<T> {
-  await simAdmin("webhooks/hold", {});
-  try {
-    return await work();
-  } finally {
-    await simAdmin("webhooks/release", {});
-  }
-}
-
-// --- the storefront's Medusa calls and faults ------------------------------------------
-
-async function completionCalls(traceIds: string[], cartId: string): Promise<RecordedRequest[]> {
-  const requests = (await Promise.all([...new Set(traceIds)].map(medusaRequestsFor))).flat();
-  return requests.filter((request) => request.method === "POST" && request.path === `/store/carts/${cartId}/complete`);
-}
-
-/** A fault at the proxy for any trace (the webhook's trace id is made by the Worker), scoped by path. */
-async function proxyFault(fault: { kind: string; path: string; method?: string; traceId?: string; nth?: number; times?: number; delayMs?: number }) {
-  const response = await fetch(`${stack.medusaProxyUrl}/__proxy/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(fault),
-  });
-  if (!response.ok) throw new Error(`could not add a proxy fault: HTTP ${response.status}`);
-}
-
-// --- Stripe as the merchant's server calls it (secret key) -------------------------------
-
-async function stripeApi<T = any>(path: string, params: Record<string, string>): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${stack.stripeSimUrl}/v1/${path}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${SIMULATOR_KEYS.secretKey}`, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(params),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
-/** A prepared checkout whose PaymentIntent amount was changed at Stripe (secret key) before the shopper paid it. */
-async function paidWithAnotherAmount() {
-  const { shopper, prepared } = await preparedShopper();
-  const changed = await stripeApi(`payment_intents/${prepared.payment_intent_id}`, { amount: String(prepared.amount + 100) });
-  expect(changed.body.amount).toBe(prepared.amount + 100);
-  const paid = await confirmAsBrowser(prepared.client_secret, "pm_card_visa");
-  expect(paid.body.status).toBe("requires_capture");
-  const capturable = await eventOf(prepared.payment_intent_id, "payment_intent.amount_capturable_updated");
-  return { shopper, prepared, capturable };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const baseUrl = inject("stack").storefronts.preview!;
 
 describe("exactly one order per paid attempt", () => {
   it("the webhook alone makes the order when the shopper closes the tab after paying", async () => {
@@ -307,12 +181,7 @@ describe("exactly one order per paid attempt", () => {
     const { shopper, body, prepared: first } = await preparedShopper();
     const declined = await confirmAsBrowser(first.client_secret, "pm_card_chargeDeclined");
     expect(declined.status).toBe(402);
-    const failed = await eventOf(first.payment_intent_id, "payment_intent.payment_failed");
-    const failedAnswer = (await deliveredOk(failed.id)).at(-1)!;
-    expect(failedAnswer.status).toBe(200);
-    expect(answerOf(failedAnswer).result).toBe("recorded");
-    expect(await orderIdsForCart(shopper.cartId)).toEqual([]);
-    expect((await readCart(shopper.cartId)).completed_at).toBeNull();
+    await expectFailureRecorded(shopper.cartId, first.payment_intent_id);
     // The shopper's return page for the declined attempt sends them back to checkout.
     const back = await returnPage(shopper, first.checkout_attempt_id);
     expect(back.status).toBe(302);
@@ -321,7 +190,7 @@ describe("exactly one order per paid attempt", () => {
     // A new submission (new key): a new attempt and PaymentIntent for the same cart.
     const again = await shopper.prepare(body, { idempotencyKey: `retry-${first.checkout_attempt_id}` });
     expect(again.status).toBe(200);
-    const second = again.body as Prepared;
+    const second = successBody(again);
     expect(second.checkout_attempt_id).not.toBe(first.checkout_attempt_id);
     expect(second.payment_intent_id).not.toBe(first.payment_intent_id);
     await confirmAsBrowser(second.client_secret, "pm_card_visa");
@@ -340,7 +209,7 @@ describe("exactly one order per paid attempt", () => {
     expect(answerOf((await deliveredOk(action.id)).at(-1)!).result).toBe("not_paid");
     expect(await orderIdsForCart(shopper.cartId)).toEqual([]);
     const approved = await authenticate(prepared.client_secret, "approve");
-    expect((approved.body as { status: string }).status).toBe("requires_capture");
+    expect(approved.body.status).toBe("requires_capture");
     await expectCompletedOnce(shopper.cartId, prepared.payment_intent_id);
   });
 
@@ -348,13 +217,8 @@ describe("exactly one order per paid attempt", () => {
     const { shopper, prepared } = await preparedShopper();
     await confirmAsBrowser(prepared.client_secret, "pm_card_threeDSecureRequired");
     const refused = await authenticate(prepared.client_secret, "fail");
-    expect((refused.body as { status: string }).status).toBe("requires_payment_method");
-    const failed = await eventOf(prepared.payment_intent_id, "payment_intent.payment_failed");
-    const answer = (await deliveredOk(failed.id)).at(-1)!;
-    expect(answer.status).toBe(200);
-    expect(answerOf(answer).result).toBe("recorded");
-    expect(await orderIdsForCart(shopper.cartId)).toEqual([]);
-    expect((await readCart(shopper.cartId)).completed_at).toBeNull();
+    expect(refused.body.status).toBe("requires_payment_method");
+    await expectFailureRecorded(shopper.cartId, prepared.payment_intent_id);
     // The shopper tries again on the same PaymentIntent with another card.
     const paid = await confirmAsBrowser(prepared.client_secret, "pm_card_visa");
     expect(paid.body.status).toBe("requires_capture");
@@ -367,15 +231,17 @@ describe("exactly one order per paid attempt", () => {
     const { capturable, orders } = await expectCompletedOnce(shopper.cartId, prepared.payment_intent_id);
     // Medusa answers its webhook at once and acts about 5 s later.
     expect((await deliveredOk(capturable.id, MEDUSA_HOOK)).at(-1)!.status).toBe(200);
-    await sleep(6_500);
-    expect(await orderIdsForCart(shopper.cartId)).toEqual(orders);
+    // Nothing outside Medusa shows that it has acted on a cart it finds completed (no
+    // request leaves it, no row changes), so the cart's orders are read throughout the
+    // 6.5 s in which it does, and must stay the one order all along.
+    await throughout(6_500, () => orderIdsForCart(shopper.cartId), (ids) => expect(ids).toEqual(orders));
   });
 
   it("Medusa's own Stripe webhook completing the cart first: the storefront's webhook then finds that same order", async () => {
     const { shopper, prepared } = await preparedShopper();
     // The storefront's first 6 completions (deliveries at about 0, 0.2, 0.6, 1.4, 3.0 and
     // 6.2 s) can't reach Medusa; Medusa's own webhook acts about 5.4 s after its delivery.
-    await proxyFault({ kind: "down", method: "POST", path: `^/store/carts/${shopper.cartId}/complete$`, times: 6 });
+    await injectFault({ kind: "down", method: "POST", path: `^/store/carts/${shopper.cartId}/complete$`, times: 6 });
     await confirmAsBrowser(prepared.client_secret, "pm_card_visa");
     const capturable = await eventOf(prepared.payment_intent_id, "payment_intent.amount_capturable_updated");
     const orders = await eventually(() => orderIdsForCart(shopper.cartId), (ids) => ids.length > 0, 12_000);
@@ -399,7 +265,7 @@ describe("exactly one order per paid attempt", () => {
     const { shopper, body } = await cartWithTote();
     const cartId = shopper.cartId;
     const { traceId, traceparent } = newTrace();
-    await proxyFault({ kind: "delay", traceId, method: "GET", path: `^/store/carts/${cartId}$`, nth: 2, delayMs: 2_000 });
+    await injectFault({ kind: "delay", traceId, method: "GET", path: `^/store/carts/${cartId}$`, nth: 2, delayMs: 2_000 });
     const preparing = shopper.prepare(body, { traceparent });
     // The PaymentIntent as Medusa's payment session holds it, as soon as it exists.
     type Session = { data: { id?: string; client_secret?: string } };
@@ -433,7 +299,7 @@ describe("exactly one order per paid attempt", () => {
   it("Medusa failing the first two completions gets 5xx answers, and the simulator's retry then makes one order", async () => {
     const { shopper, prepared } = await preparedShopper();
     // Any trace (the Worker makes the webhook's trace id), only this cart's completion.
-    await proxyFault({ kind: "down", method: "POST", path: `^/store/carts/${shopper.cartId}/complete$`, times: 2 });
+    await injectFault({ kind: "down", method: "POST", path: `^/store/carts/${shopper.cartId}/complete$`, times: 2 });
     await confirmAsBrowser(prepared.client_secret, "pm_card_visa");
     const capturable = await eventOf(prepared.payment_intent_id, "payment_intent.amount_capturable_updated");
     const attempts = await deliveredOk(capturable.id);
@@ -472,8 +338,8 @@ describe("events the storefront does not act on", () => {
     });
     expect(created.status).toBe(200);
     expect(created.body.metadata).toEqual({});
-    const natural = await eventOf(created.body.id, created.body.status === "succeeded" ? "payment_intent.succeeded" : "payment_intent.amount_capturable_updated");
-    const triggered = await simAdmin<{ id: string }>(`payment_intents/${created.body.id}/trigger`, { type: "payment_intent.succeeded" });
+    const natural = await eventOf(created.body.id!, created.body.status === "succeeded" ? "payment_intent.succeeded" : "payment_intent.amount_capturable_updated");
+    const triggered = await simAdmin<{ id: string }>(`payment_intents/${created.body.id!}/trigger`, { type: "payment_intent.succeeded" });
     for (const eventId of [natural.id, triggered.id]) {
       const attempts = await deliveredOk(eventId);
       expect(attempts.map((delivery) => delivery.status)).toEqual([200]);

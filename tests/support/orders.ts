@@ -15,14 +15,3 @@ export async function orderIdsForCart(cartId: string): Promise<string[]> {
   const output = psql(await database(), `select order_id from order_cart where cart_id = '${cartId}' and deleted_at is null order by order_id`);
   return output ? output.split("\n") : [];
 }
-
-/** Polls until `check` passes or `timeoutMs` passes; returns the last value. */
-export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!check(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    value = await read();
-  }
-  return value;
-}

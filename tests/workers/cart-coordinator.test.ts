@@ -1,68 +1,12 @@
 // The cart's Durable Object inside workerd (checkout contract, sections 1 and 2): it runs
 // prepare-for-payment against the stack's real Medusa (through the fault proxy, which
 // records every request by trace id) and keeps the idempotency records.
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ATTEMPT_TTL_SECONDS } from "../../app/lib/checkout/attempts.server";
-import { prepareRequest } from "../../app/lib/checkout/contract";
-import { canonicalJson, sha256Hex } from "../../app/lib/checkout/prepare/idempotency.server";
-import type { CheckoutAnswer } from "../../app/lib/http/answer";
-
-const medusaUrl = env.MEDUSA_BACKEND_URL;
-
-async function medusa<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const response = await fetch(`${medusaUrl}${path}`, {
-    method: init.method ?? "GET",
-    headers: { "x-publishable-api-key": env.MEDUSA_PUBLISHABLE_KEY, "content-type": "application/json" },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-/** A real cart with a tee in it, made through Medusa's Store API, and its Standard option. */
-async function newCart(): Promise<{ cartId: string; standard: string }> {
-  const { regions } = await medusa<{ regions: { id: string }[] }>("/store/regions");
-  const { products } = await medusa<{ products: { variants: { id: string; title: string }[] }[] }>(
-    "/store/products?handle=organic-cotton-tee&fields=id,*variants",
-  );
-  const variant = products[0]!.variants.find((candidate) => candidate.title === "M")!;
-  const { cart } = await medusa<{ cart: { id: string } }>("/store/carts", { method: "POST", body: { region_id: regions[0]!.id } });
-  await medusa(`/store/carts/${cart.id}/line-items`, { method: "POST", body: { variant_id: variant.id, quantity: 1 } });
-  const { shipping_options } = await medusa<{ shipping_options: { id: string; name: string }[] }>(`/store/shipping-options?cart_id=${cart.id}`);
-  return { cartId: cart.id, standard: shipping_options.find((option) => option.name.startsWith("Standard"))!.id };
-}
-
-/** A call as the route makes it: the parsed body and its hash. */
-async function call(cartId: string, standard: string, key: string, email = "ada@example.com") {
-  const body = prepareRequest.parse({
-    email,
-    shipping_address: { first_name: "Ada", last_name: "Lovelace", address_1: "1100 Congress Ave", city: "Austin", postal_code: "78701", province: "us-tx", country_code: "us" },
-    shipping_option_id: standard,
-  });
-  const bodyHash = await sha256Hex(canonicalJson(body));
-  return (traceId: string) =>
-    env.CART_COORDINATOR.getByName(cartId).prepare({ cartId, key, derivedKey: false, bodyHash, body, traceId, route: "/api/carts/:id/prepare-for-payment" });
-}
-
-const newTraceId = () => crypto.randomUUID().replaceAll("-", "");
-
-type Recorded = { method: string; path: string };
-async function requestsFor(traceId: string): Promise<Recorded[]> {
-  return (await medusa<{ requests: Recorded[] }>(`/__proxy/requests?trace_id=${traceId}`)).requests;
-}
-async function postsFor(traceIds: string[]): Promise<Recorded[]> {
-  return (await Promise.all(traceIds.map(requestsFor))).flat().filter((request) => request.method === "POST");
-}
-
-async function injectFault(fault: { kind: string; traceId: string; method?: string; path?: string; nth?: number; delayMs?: number }) {
-  const response = await fetch(`${medusaUrl}/__proxy/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
-  if (!response.ok) throw new Error(`could not inject fault: HTTP ${response.status}`);
-}
-
-function errorCode(answer: CheckoutAnswer): string | undefined {
-  return "error" in answer.body ? answer.body.error.code : undefined;
-}
+import { until } from "../support/poll.ts";
+import { call, errorCode, injectFault, newCart, newTraceId, postsFor, requestsFor } from "./cart-calls";
+import { env } from "./env";
 
 describe("the cart's Durable Object", () => {
   it("a replay with the same key returns the stored answer, marked idempotent-replayed, with no backend call", async () => {
@@ -134,7 +78,7 @@ describe("the cart's Durable Object", () => {
     // Holds the running prepare's first Medusa call, so the second surely arrives meanwhile.
     await injectFault({ kind: "delay", traceId: runningTrace, method: "GET", nth: 1, delayMs: 1500 });
     const running = (await call(cartId, standard, "do-running-0001"))(runningTrace);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await until("the running prepare's held Medusa call", async () => (await requestsFor(runningTrace)).find((request) => request.fault === "delay"));
     const otherTrace = newTraceId();
     const other = await (await call(cartId, standard, "do-other-key-0001", "other@example.com"))(otherTrace);
     expect(other.status).toBe(409);

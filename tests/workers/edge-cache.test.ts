@@ -34,6 +34,8 @@ describe("catalog edge cache", () => {
     const backend = loader(["v1", "v2"]);
     expect(await cachedJson("stale-key", options, backend.load)).toBe("v1");
     await waitOnExecutionContext(ctx);
+    // The entry turns stale when its 1 s TTL has passed on the clock (the Cache API keeps real
+    // time; fake timers don't reach it): letting that time pass is the point here.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const ctx2 = createExecutionContext();
     const options2 = { ...options, waitUntil: (p: Promise<unknown>) => ctx2.waitUntil(p) };

@@ -1,11 +1,21 @@
 // The Worker entry inside workerd, with the bindings of wrangler.jsonc and the real Medusa
 // of the local stack: typed context, trace ids, configuration errors, KV binding.
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/app";
+import { env, type TestEnv } from "./env";
 
 /** A request as the Workers runtime hands it to `fetch` (with `cf` properties). */
 const incoming = (url: string) => new Request(url) as Request<unknown, IncomingRequestCfProperties>;
+
+/**
+ * The Worker entry with these bindings. It reads them through its config schema
+ * (app/lib/config.server.ts), which takes any ENVIRONMENT; only `Env`'s generated type
+ * narrows the vars to wrangler.jsonc's production values.
+ */
+function fetchWith(bindings: TestEnv, url: string, ctx: ExecutionContext) {
+  return worker.fetch(incoming(url), bindings as Env, ctx);
+}
 
 describe("the Worker entry", () => {
   it("renders the catalog from Medusa through React Router", async () => {
@@ -32,18 +42,18 @@ describe("the Worker entry", () => {
   });
 
   it("refuses to serve with a missing setting and names it", async () => {
-    const broken = { ...env, ENVIRONMENT: "development", MEDUSA_PUBLISHABLE_KEY: "" } as Env;
+    const broken: TestEnv = { ...env, ENVIRONMENT: "development", MEDUSA_PUBLISHABLE_KEY: "" };
     const ctx = createExecutionContext();
-    const response = await worker.fetch(incoming("http://shop.test/"), broken, ctx);
+    const response = await fetchWith(broken, "http://shop.test/", ctx);
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(500);
     expect(await response.text()).toMatch(/MEDUSA_PUBLISHABLE_KEY is missing/);
   });
 
   it("does not reveal configuration details in production", async () => {
-    const broken = { ...env, ENVIRONMENT: "production", MEDUSA_PUBLISHABLE_KEY: "" } as Env;
+    const broken: TestEnv = { ...env, ENVIRONMENT: "production", MEDUSA_PUBLISHABLE_KEY: "" };
     const ctx = createExecutionContext();
-    const response = await worker.fetch(incoming("http://shop.test/"), broken, ctx);
+    const response = await fetchWith(broken, "http://shop.test/", ctx);
     expect(response.status).toBe(500);
     expect(await response.text()).toBe("The shop is not configured correctly.");
   });
