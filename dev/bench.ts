@@ -17,6 +17,7 @@ import { gzipSync } from "node:zlib";
 import { BIN, ROOT, startProcess, waitForHttp } from "./processes.ts";
 import { startStack } from "./stack.ts";
 import { stackFiles } from "./worker-config.ts";
+import { startBaseline } from "./bench-baseline.ts";
 import { benchWebhooks } from "./bench-webhooks.ts";
 import { launchChromium } from "./chromium.ts";
 import { proxiedRequests, type RecordedRequest } from "./fault-proxy-client.ts";
@@ -134,18 +135,36 @@ async function timePrepare(shop: Shop, proxyUrl: string, tee: string, standard: 
  * overhead around its Medusa call; the new flow makes one.
  */
 async function prepareForPayment(shop: Shop, proxyUrl: string) {
-  const tee = await variantId(shop, "organic-cotton-tee", "M");
-  const probe = benchShopper(shop);
-  await probe.addVariant("organic-cotton-tee", tee, 1);
-  const standard = await shippingOptionId(shop, probe.cartId, "Standard");
-  for (let i = 0; i < 2; i++) await timePrepare(shop, proxyUrl, tee, standard); // warm-up
+  const [rounds] = await samplePrepares([shop], proxyUrl);
+  return prepareFigures(rounds!);
+}
 
-  const rounds: PrepareSample[][] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const samples: PrepareSample[] = [];
-    for (let i = 0; i < PREPARES; i++) samples.push(await timePrepare(shop, proxyUrl, tee, standard));
-    rounds.push(samples);
+/**
+ * ROUNDS rounds of PREPARES prepares on each storefront, taking turns sample by sample, so
+ * storefronts compared (BENCH_BASELINE) see the same machine at the same moments.
+ */
+async function samplePrepares(shops: Shop[], proxyUrl: string): Promise<PrepareSample[][][]> {
+  const setups = [];
+  for (const shop of shops) {
+    const tee = await variantId(shop, "organic-cotton-tee", "M");
+    const probe = benchShopper(shop);
+    await probe.addVariant("organic-cotton-tee", tee, 1);
+    const standard = await shippingOptionId(shop, probe.cartId, "Standard");
+    for (let i = 0; i < 2; i++) await timePrepare(shop, proxyUrl, tee, standard); // warm-up
+    setups.push({ shop, tee, standard });
   }
+  const rounds: PrepareSample[][][] = shops.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    const samples: PrepareSample[][] = shops.map(() => []);
+    for (let i = 0; i < PREPARES; i++) {
+      for (const [index, { shop, tee, standard }] of setups.entries()) samples[index]!.push(await timePrepare(shop, proxyUrl, tee, standard));
+    }
+    samples.forEach((taken, index) => rounds[index]!.push(taken));
+  }
+  return rounds;
+}
+
+function prepareFigures(rounds: PrepareSample[][]) {
   const overRounds = (figure: (samples: PrepareSample[]) => number) => median(rounds.map(figure));
   const p = (pick: (sample: PrepareSample) => number, pct: number) => (samples: PrepareSample[]) => percentile(samples.map(pick), pct);
   const overhead = (sample: PrepareSample) => sample.storefrontMs - sample.medusaMs;
@@ -185,6 +204,27 @@ async function prepareForPayment(shop: Shop, proxyUrl: string) {
   };
 }
 
+/** This tree's prepare-for-payment overhead against another revision's, sampled in turns. */
+async function againstBaseline(revision: string, current: Shop, files: ReturnType<typeof stackFiles>, proxyUrl: string) {
+  const baseline = await startBaseline(revision, files, Number(process.env.BENCH_BASELINE_PORT ?? 8809), log);
+  try {
+    log(`timing prepare-for-payment: this tree and ${revision}, in turns`);
+    const [ours, theirs] = await samplePrepares([current, { ...current, storefrontUrl: baseline.url }], proxyUrl);
+    const now = prepareFigures(ours!);
+    const before = prepareFigures(theirs!);
+    return {
+      baseline: { revision, commit: baseline.commit },
+      overhead_p50_ms: { this_tree: now.overhead.p50_ms, baseline: before.overhead.p50_ms },
+      overhead_p95_ms: { this_tree: now.overhead.p95_ms, baseline: before.overhead.p95_ms },
+      latency_p50_ms: { this_tree: now.latency_ms.p50_ms, baseline: before.latency_ms.p50_ms },
+      medusa_p50_ms: { this_tree: now.medusa_ms.p50_ms, baseline: before.medusa_ms.p50_ms },
+      overhead_p50_this_over_baseline: round(now.overhead.p50_ms / before.overhead.p50_ms, 2),
+    };
+  } finally {
+    await baseline.stop();
+  }
+}
+
 async function main() {
   // The fault proxy sits between the storefront and Medusa only to time Medusa's calls.
   const stack = await startStack(["preview"], log, { name: "bench", medusaProxy: true });
@@ -219,6 +259,7 @@ async function main() {
     );
     const shop = { storefrontUrl: warmUrl, medusaUrl: stack.medusaUrl, publishableKey: stack.publishableKey };
     const webhooks = await benchWebhooks(shop, stack.stripeSimUrl, log);
+    const against_baseline = process.env.BENCH_BASELINE ? await againstBaseline(process.env.BENCH_BASELINE, shop, files, stack.storefrontMedusaUrl) : undefined;
 
     const result = {
       rounds: ROUNDS,
@@ -227,6 +268,7 @@ async function main() {
       client_javascript_gzip: javascript,
       worker_bundle: bundle,
       prepare_for_payment: prepare,
+      ...(against_baseline ? { prepare_for_payment_against_baseline: against_baseline } : {}),
       webhooks,
       budgets: {
         root_js_gzip_kb: { budget: BUDGET.rootJsGzipKb, measured: javascript["/"].gzip_kb, met: javascript["/"].gzip_kb <= BUDGET.rootJsGzipKb },
