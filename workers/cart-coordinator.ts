@@ -7,7 +7,7 @@ import { readConfig } from "../app/lib/config.server";
 import type { CheckoutAnswer } from "../app/lib/http/answer";
 import { createLogger } from "../app/lib/log.server";
 import { medusaClientFor } from "../app/lib/medusa/client.server";
-import { voidPayment } from "../app/lib/stripe.server";
+import { releasePayment } from "../app/lib/stripe.server";
 
 /**
  * One Durable Object per cart (checkout contract, section 1). It decides nothing about
@@ -77,7 +77,7 @@ export class CartCoordinator extends DurableObject<Env> {
       }
       const config = readConfig(this.env);
       const outcome = await applyPaymentIntent(
-        { medusa: medusaClientFor(config, logger), attempts: this.attemptStore(), logger, voidPayment: (intent) => voidPayment(config, intent) },
+        { medusa: medusaClientFor(config, logger), attempts: this.attemptStore(), logger, releasePayment: (intent, key) => releasePayment(config, intent, key) },
         call.intent,
       );
       if (call.eventId && outcome.kind !== "retry") {

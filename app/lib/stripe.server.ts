@@ -37,15 +37,28 @@ export async function verifyWebhook(config: AppConfig, rawBody: string, signatur
   );
 }
 
+export type Release = { action: "cancel" | "refund"; id: string };
+
 /**
- * Cancels an authorization, or refunds a captured payment, that must not become an order.
- * Keyed by the PaymentIntent, so a repeat (a retried webhook) changes nothing more.
+ * Gives back the money of a payment that must not become an order: cancels an uncaptured
+ * authorization, refunds a captured payment (anything else holds no money: null). The
+ * idempotency key names the release, so a retried webhook or a second sweep never
+ * cancels or refunds twice; Stripe answers a repeat with the first result.
  */
-export async function voidPayment(config: AppConfig, intent: { id: string; status: string }): Promise<void> {
+export async function releasePayment(config: AppConfig, intent: { id: string; status: string }, idempotencyKey: string): Promise<Release | null> {
   const stripe = stripeClient(config);
   if (intent.status === "requires_capture") {
-    await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: "abandoned" }, { idempotencyKey: `void-${intent.id}` });
-  } else if (intent.status === "succeeded") {
-    await stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: `refund-${intent.id}` });
+    const canceled = await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: "abandoned" }, { idempotencyKey: `${idempotencyKey}-cancel` });
+    return { action: "cancel", id: canceled.id };
   }
+  if (intent.status === "succeeded") {
+    const refund = await stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: `${idempotencyKey}-refund` });
+    return { action: "refund", id: refund.id };
+  }
+  return null;
+}
+
+/** True when Stripe says the object doesn't exist (a PaymentIntent it never made, or another account's). */
+export function unknownToStripe(error: unknown): boolean {
+  return error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing";
 }

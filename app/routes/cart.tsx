@@ -9,6 +9,10 @@ import { noStoreHeaders } from "~/lib/http/headers";
 import { backendFailure, orBackendFailure } from "~/lib/http/backend-failure.server";
 import { removeLineItem, updateLineItem } from "~/lib/medusa/cart.server";
 import { readFormFields } from "~/lib/http/request-body.server";
+import type { ShopContext } from "~/lib/context.server";
+import { currentStock } from "~/lib/medusa/catalog.server";
+import type { LineItem } from "~/lib/medusa/schemas";
+import { lineStockOf, type LineStock } from "~/lib/stock";
 import type { Route } from "./+types/cart";
 
 export function meta() {
@@ -20,7 +24,28 @@ export { noStoreDocumentHeaders as headers } from "~/lib/http/headers";
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { shop } = context;
   const cart = await orBackendFailure(shop, async () => existingCartFor(shop, await readCartId(shop.config, request)));
-  return data({ cart }, { headers: noStoreHeaders() });
+  return data({ cart, stock: cart ? await lineStock(shop, cart.items) : {} }, { headers: noStoreHeaders() });
+}
+
+/**
+ * Each line's stock as Medusa counts it now (after a payment was released because
+ * something sold out, the shopper comes back here to see what is left). Without it the
+ * page still works: a failed read shows no stock.
+ */
+async function lineStock(shop: ShopContext, items: LineItem[]): Promise<Record<string, LineStock>> {
+  const productIds = [...new Set(items.map((item) => item.product_id).filter((id): id is string => !!id))];
+  try {
+    const variants = await currentStock(shop.medusa, productIds);
+    return Object.fromEntries(
+      items.flatMap((item) => {
+        const variant = variants.find((candidate) => candidate.id === item.variant_id);
+        return variant ? [[item.id, lineStockOf(variant, item.quantity)]] : [];
+      }),
+    );
+  } catch (error) {
+    shop.logger.log("warn", "cart stock not read", { step: "cart_stock", outcome: "error", error: String(error) });
+    return {};
+  }
 }
 
 const lineId = z.string({ error: "Unknown cart line" }).regex(/^cali_[A-Za-z0-9]{1,64}$/, "Unknown cart line");
@@ -63,7 +88,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function CartPage({ loaderData, actionData }: Route.ComponentProps) {
-  const { cart } = loaderData;
+  const { cart, stock } = loaderData;
   const navigation = useNavigation();
   const busyLine = navigation.state !== "idle" ? navigation.formData?.get("line_id") : null;
 
@@ -98,6 +123,7 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
                 {item.product_handle ? <Link to={`/products/${item.product_handle}`}>{item.product_title}</Link> : item.product_title}
               </h2>
               {item.variant_title ? <p className="muted">{item.variant_title}</p> : null}
+              <LineStockNote stock={stock[item.id]} />
               <p>
                 <Price amount={item.unit_price} currency={currency} /> each
               </p>
@@ -114,7 +140,8 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
               </button>
             </Form>
             <p className="line-total" data-testid="line-total">
-              <Price amount={item.total ?? item.unit_price * item.quantity} currency={currency} />
+              {/* Before tax, like the subtotal: the summary's lines add up to its total. */}
+              <Price amount={item.subtotal ?? item.unit_price * item.quantity} currency={currency} />
             </p>
             <Form method="post">
               <input type="hidden" name="intent" value="remove" />
@@ -134,7 +161,7 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
             <Price amount={cart.item_subtotal ?? cart.subtotal} currency={currency} />
           </dd>
           <dt>Shipping</dt>
-          <dd>{cart.shipping_methods.length ? <Price amount={cart.shipping_total} currency={currency} /> : "Calculated at checkout"}</dd>
+          <dd>{cart.shipping_methods.length ? <Price amount={cart.shipping_subtotal ?? cart.shipping_total} currency={currency} /> : "Calculated at checkout"}</dd>
           <dt>Tax</dt>
           <dd data-testid="cart-tax">
             <Price amount={cart.tax_total} currency={currency} />
@@ -150,4 +177,12 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
       </section>
     </main>
   );
+}
+
+function LineStockNote({ stock }: { stock: LineStock | undefined }) {
+  if (!stock) return null;
+  if (stock.kind === "out") return <p className="form-error" data-testid="line-stock">Sold out: remove it to check out.</p>;
+  if (stock.short) return <p className="form-error" data-testid="line-stock">Only {stock.left} left: lower the quantity to check out.</p>;
+  if (stock.kind === "low") return <p className="muted" data-testid="line-stock">Only {stock.left} left</p>;
+  return null;
 }

@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { data, Link, redirect, useRevalidator } from "react-router";
 import { clearCartIdCookie } from "~/lib/cart-cookie.server";
 import { noStoreHeaders } from "~/lib/http/headers";
@@ -33,13 +33,22 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     return redirect(`/checkout?payment_error=${encodeURIComponent(decision.message)}`, { headers: noStoreHeaders() });
   }
   if (decision.kind === "not_found") throw data({ message: "Checkout not found" }, { status: 404 });
-  return data({ attemptId }, { headers: noStoreHeaders() });
+  if (decision.kind === "released") return data({ attemptId, released: { what: decision.what, money: decision.money } }, { headers: noStoreHeaders() });
+  return data({ attemptId, released: null }, { headers: noStoreHeaders() });
 }
 
 const POLL_MS = 2_000;
+/** After this long the shopper is told the order is delayed (the page keeps checking). */
+const DELAYED_AFTER_MS = 2 * 60 * 1000;
 
 export default function CheckoutComplete({ loaderData }: Route.ComponentProps) {
+  if (loaderData.released) return <Released attemptId={loaderData.attemptId} {...loaderData.released} />;
+  return <Finishing attemptId={loaderData.attemptId} />;
+}
+
+function Finishing({ attemptId }: { attemptId: string | null }) {
   const revalidator = useRevalidator();
+  const [delayed, setDelayed] = useState(false);
   // The payment is in; the order is being made (by the webhook or this page): ask again soon.
   useEffect(() => {
     const timer = setInterval(() => {
@@ -47,23 +56,49 @@ export default function CheckoutComplete({ loaderData }: Route.ComponentProps) {
     }, POLL_MS);
     return () => clearInterval(timer);
   }, [revalidator]);
+  useEffect(() => {
+    const timer = setTimeout(() => setDelayed(true), DELAYED_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, []);
 
   return (
     <main className="page checkout-complete" id="main">
-      <h1>Finishing your order…</h1>
+      <h1>{delayed ? "Your order is delayed" : "Finishing your order…"}</h1>
       <p role="status" aria-live="polite">
-        Your payment is in. We're creating your order; this page updates by itself.
+        {delayed
+          ? "Your payment is in, but our shop is taking longer than usual to create your order. You won't be charged twice: we keep trying, and this page updates by itself. If you contact us, quote the reference below."
+          : "Your payment is in. We're creating your order; this page updates by itself."}
       </p>
       <noscript>
         <p>
-          <a href={`/checkout/complete?attempt=${loaderData.attemptId}`}>Check again</a>
+          <a href={`/checkout/complete?attempt=${attemptId}`}>Check again</a>
         </p>
       </noscript>
       <p className="muted">
-        Checkout reference: <code data-testid="attempt-id">{loaderData.attemptId}</code>
+        Checkout reference: <code data-testid="attempt-id">{attemptId}</code>
       </p>
       <p>
         <Link to="/">Continue shopping</Link>
+      </p>
+    </main>
+  );
+}
+
+function Released({ attemptId, what, money }: { attemptId: string | null; what: string; money: string }) {
+  return (
+    <main className="page checkout-complete" id="main">
+      <h1>We couldn't place your order</h1>
+      <p role="alert" data-testid="released-what">
+        {what}
+      </p>
+      <p data-testid="released-money">{money}</p>
+      <p>
+        <Link className="button primary" to="/cart">
+          Back to your cart
+        </Link>
+      </p>
+      <p className="muted">
+        Checkout reference: <code data-testid="attempt-id">{attemptId}</code>
       </p>
     </main>
   );

@@ -88,7 +88,7 @@ export default function OrderConfirmed({ loaderData }: Route.ComponentProps) {
             </dd>
             <dt>Shipping</dt>
             <dd>
-              <Price amount={order.shipping_total} currency={currency} />
+              <Price amount={order.shipping_subtotal ?? order.shipping_total} currency={currency} />
             </dd>
             <dt>Tax</dt>
             <dd>

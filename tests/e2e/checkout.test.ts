@@ -2,25 +2,18 @@
 // build), against real Medusa and the Stripe simulator with its Stripe.js stand-in: the
 // shopper fills the form, sees Medusa's shipping options and totals, pays with one request,
 // and gets their mistakes and declines explained next to what caused them.
-import type { Browser, BrowserContext, Locator, Page, Request } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { BrowserContext, Locator, Page, Request } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { formatMoney, toMinorUnits } from "../../app/lib/money.ts";
-import { launchChromium } from "../../dev/chromium.ts";
 import { orderIdsForCart } from "../support/orders.ts";
+import { AUSTIN, chooseShipping, fillContactAndAddress, payButton, SAN_DIEGO, SERVER, useCard } from "../support/checkout-page.ts";
+import { chromiumForThisFile } from "../support/chromium.ts";
 import { cartIdFromCookie, medusaGet, readCart } from "../support/medusa.ts";
 
 const stack = inject("stack");
 const storefronts = Object.entries(stack.storefronts) as [string, string][];
-/** For what waits on Medusa: a shipping refresh writes the cart (address, then method), about 1-2 s. */
-const SERVER = { timeout: 15_000 };
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForThisFile();
 
 type SimPaymentIntent = { id: string; amount: number; currency: string; status: string; capture_method: string; metadata: Record<string, string> };
 
@@ -49,7 +42,7 @@ type Shopper = { context: BrowserContext; page: Page; cartId: string; prepareReq
 
 /** A shopper with one notebook in the cart, on the checkout page reached from the cart. */
 async function shopperAtCheckout(baseUrl: string, viewport = { width: 1200, height: 900 }): Promise<Shopper> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser().newContext({ viewport });
   const page = await context.newPage();
   const prepareRequests: Request[] = [];
   page.on("request", (request) => {
@@ -68,30 +61,6 @@ async function shopperAtCheckout(baseUrl: string, viewport = { width: 1200, heig
   return { context, page, cartId: cartIdFromCookie(cookie.value), prepareRequests };
 }
 
-type AddressInput = { state: string; city: string; zip: string };
-const AUSTIN: AddressInput = { state: "Texas", city: "Austin", zip: "78701" };
-const SAN_DIEGO: AddressInput = { state: "California", city: "San Diego", zip: "92101" };
-
-async function fillContactAndAddress(page: Page, address: AddressInput) {
-  await page.getByLabel("Email").fill("ada@example.com");
-  await page.getByLabel("First name").fill("Ada");
-  await page.getByLabel("Last name").fill("Lovelace");
-  await page.getByLabel("Street address").fill("1 Congress Ave");
-  await page.getByLabel("City").fill(address.city);
-  await page.getByLabel("ZIP code").fill(address.zip);
-  await page.getByLabel("State", { exact: true }).selectOption({ label: address.state });
-}
-
-async function chooseShipping(page: Page, name: string, price: string) {
-  await page.getByRole("radio", { name: new RegExp(name) }).check();
-  await expect.poll(() => page.getByTestId("checkout-shipping").textContent(), SERVER).toBe(price);
-}
-
-async function useCard(page: Page, kind: "success" | "decline" | "3D Secure") {
-  await page.getByRole("button", { name: new RegExp(`^Use ${kind} test card`) }).click();
-}
-
-const payButton = (page: Page) => page.getByRole("button", { name: /^Pay / });
 
 /**
  * Presses Pay (however `press` does it) and follows the shopper to the return page,
@@ -155,7 +124,7 @@ describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => 
   });
 
   it("goes from the catalog through 3D Secure to one confirmed order with its items and totals", async () => {
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const page = await context.newPage();
     await page.goto(baseUrl);
     await page.getByRole("link", { name: "Merino Wool Beanie" }).click();

@@ -1,22 +1,16 @@
 // A shopper in real Chromium against the running stack, on both the dev server and the
 // production build: browse, pick a variant, add to cart, change quantity, remove, and the
 // totals shown are the totals Medusa holds.
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { formatMoney } from "../../app/lib/money.ts";
-import { launchChromium } from "../../dev/chromium.ts";
+import { chromiumForThisFile } from "../support/chromium.ts";
 import { cartIdFromCookie, readCart } from "../support/medusa.ts";
 
 const stack = inject("stack");
 const storefronts = Object.entries(stack.storefronts) as [string, string][];
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForThisFile();
 
 async function cartIdOf(context: BrowserContext, baseUrl: string): Promise<string> {
   const cookie = (await context.cookies(baseUrl)).find((c) => c.name === "cart");
@@ -36,7 +30,7 @@ async function addToCart(page: Page, baseUrl: string, handle: string, option: st
 
 describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => {
   it("lists the catalog with prices, images and stock state", async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     const response = await page.goto(baseUrl);
     expect(response?.status()).toBe(200);
     const cards = page.getByRole("list", { name: "Products" }).getByRole("listitem");
@@ -56,7 +50,7 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
   });
 
   it("picks a variant on the product page, shows its price and the low-stock hint", async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(`${baseUrl}/products/ceramic-coffee-mug`);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Ceramic Coffee Mug");
     await page.getByRole("radio", { name: /^Sage Green/ }).check();
@@ -68,7 +62,7 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
   });
 
   it("adds to cart, changes quantity and removes, with totals equal to Medusa's", async () => {
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const page = await context.newPage();
     await addToCart(page, baseUrl, "organic-cotton-tee", "XL", 2);
     await expect.poll(() => page.getByTestId("cart-count").textContent()).toBe("2");
@@ -104,7 +98,7 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
   });
 
   it("says how many are left when the shopper asks for more than the stock", async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(`${baseUrl}/products/ceramic-coffee-mug`);
     await page.getByRole("radio", { name: /^Sage Green/ }).check();
     await page.getByLabel("Quantity").fill("5");
@@ -114,7 +108,7 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
   });
 
   it("adds to cart without JavaScript (progressive enhancement)", async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await browser().newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(`${baseUrl}/products/canvas-tote-bag`);
     await page.getByRole("radio", { name: /^Black/ }).check();
@@ -128,7 +122,7 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
   });
 
   it("works by keyboard alone and fits a 360 px wide screen", async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const context = await browser().newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     await page.goto(`${baseUrl}/products/merino-wool-beanie`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);

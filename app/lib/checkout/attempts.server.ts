@@ -17,20 +17,38 @@ export const ATTEMPT_STATUSES = [
   "payment_failed",
   "canceled",
   "amount_mismatch",
+  "released",
   "expired",
 ] as const;
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
 
-/** Which status may follow which. Nothing leaves `completed`; failures may be retried. */
+/**
+ * Which status may follow which. Nothing leaves `completed` or `released` (the money went
+ * back: the attempt can never become an order); failures may be retried.
+ */
 const NEXT: Record<AttemptStatus, readonly AttemptStatus[]> = {
-  prepared: ["payment_pending", "completed", "payment_failed", "canceled", "amount_mismatch", "expired"],
-  payment_pending: ["completed", "payment_failed", "canceled", "amount_mismatch", "expired"],
-  payment_failed: ["payment_pending", "completed", "payment_failed", "canceled", "amount_mismatch", "expired"],
+  prepared: ["payment_pending", "completed", "payment_failed", "canceled", "amount_mismatch", "released", "expired"],
+  payment_pending: ["completed", "payment_failed", "canceled", "amount_mismatch", "released", "expired"],
+  payment_failed: ["payment_pending", "completed", "payment_failed", "canceled", "amount_mismatch", "released", "expired"],
   canceled: ["expired"],
   amount_mismatch: ["expired"],
+  released: [],
   expired: [],
   completed: [],
 };
+
+/** Why a paid attempt's money was given back, and how (checkout contract, section 3). */
+export const releaseRecord = z.object({
+  reason: z.enum(["out_of_stock", "cart_gone", "cart_changed", "unknown_refusal"]),
+  /** Medusa's words, for the operator. */
+  detail: z.string(),
+  action: z.enum(["cancel", "refund"]),
+  /** The PaymentIntent canceled, or the refund made. */
+  stripe_id: z.string(),
+  /** Lines that could not be had, for the shopper: what changed. */
+  lines: z.array(z.object({ title: z.string().nullable(), wanted: z.number(), available: z.number() })).optional(),
+});
+export type ReleaseRecord = z.infer<typeof releaseRecord>;
 
 const addressRecord = z.object({
   first_name: z.string().nullable(),
@@ -56,7 +74,14 @@ export const attemptRecord = z.object({
   email: z.string().nullable(),
   shipping_address: addressRecord.nullable(),
   items: z
-    .array(z.object({ title: z.string().nullable(), variant_id: z.string().nullable(), quantity: z.number(), unit_price: z.number().int() }))
+    .array(z.object({
+        title: z.string().nullable(),
+        variant_title: z.string().nullish(),
+        variant_id: z.string().nullable(),
+        product_id: z.string().nullish(),
+        quantity: z.number(),
+        unit_price: z.number().int(),
+      }))
     .nullable(),
   totals: z.object({ total: z.number().int(), subtotal: z.number().int(), tax: z.number().int(), shipping: z.number().int() }).nullable(),
   currency_code: z.string(),
@@ -64,10 +89,15 @@ export const attemptRecord = z.object({
   payment_intent_id: z.string(),
   payment_collection_id: z.string(),
   order_id: z.string().nullable(),
+  /** When Medusa first refused to complete the paid cart in a way we can't read (bounded retries). */
+  refused_since: z.string().nullish(),
+  release: releaseRecord.nullish(),
 });
 export type AttemptRecord = z.infer<typeof attemptRecord>;
 
-export type NewAttempt = Omit<AttemptRecord, "status" | "history" | "trace_ids" | "created_at" | "order_id"> & { trace_id: string };
+export type NewAttempt = Omit<AttemptRecord, "status" | "history" | "trace_ids" | "created_at" | "order_id" | "refused_since" | "release"> & {
+  trace_id: string;
+};
 
 /**
  * Where attempts are kept: Workers KV itself, or (inside the cart's Durable Object) a
@@ -105,6 +135,14 @@ export async function createAttempt(kv: AttemptStore, attempt: NewAttempt): Prom
   return record;
 }
 
+/** Notes the first unreadable refusal of a paid cart; later ones keep the first time. */
+export async function noteRefusal(kv: AttemptStore, attempt: AttemptRecord, now: Date): Promise<AttemptRecord> {
+  if (attempt.refused_since) return attempt;
+  const next = { ...attempt, refused_since: now.toISOString() };
+  await kv.put(key(attempt.id), JSON.stringify(next), { expirationTtl: ATTEMPT_TTL_SECONDS });
+  return next;
+}
+
 /** The attempt, or null when KV has none (unknown id, expired, or not replicated here yet). */
 export async function readAttempt(kv: AttemptStore, id: string): Promise<AttemptRecord | null> {
   const raw = await kv.get(key(id), "json");
@@ -125,11 +163,11 @@ export async function transitionAttempt(
   kv: AttemptStore,
   id: string,
   status: AttemptStatus,
-  change: { trace_id: string; reason?: string; order_id?: string },
+  change: { trace_id: string; reason?: string; order_id?: string; release?: ReleaseRecord },
 ): Promise<AttemptRecord> {
   const current = await readAttempt(kv, id);
   if (!current) throw new AttemptTransitionError(`attempt ${id} not found`);
-  if (current.status === status && (status === "completed" || status === "expired")) return current;
+  if (current.status === status && (status === "completed" || status === "expired" || status === "released")) return current;
   if (!NEXT[current.status].includes(status)) {
     throw new AttemptTransitionError(`attempt ${id} cannot go from ${current.status} to ${status}`);
   }
@@ -139,6 +177,7 @@ export async function transitionAttempt(
     history: [...current.history, { status, at: new Date().toISOString(), trace_id: change.trace_id, ...(change.reason ? { reason: change.reason } : {}) }],
     trace_ids: current.trace_ids.includes(change.trace_id) ? current.trace_ids : [...current.trace_ids, change.trace_id],
     order_id: change.order_id ?? current.order_id,
+    ...(change.release ? { release: change.release } : {}),
   };
   if (status === "completed") next = { ...next, email: null, shipping_address: null, items: null, totals: null };
   await kv.put(key(id), JSON.stringify(next), { expirationTtl: ATTEMPT_TTL_SECONDS });

@@ -47,6 +47,8 @@ export const errorBody = z.object({
     left_changed: z.optional(z.array(z.string())),
     /** For `total_changed`: the fresh total in minor units. */
     amount: z.optional(z.number()),
+    /** For `out_of_stock`: each variant short of stock, what the cart wants and what is left. */
+    lines: z.optional(z.array(z.object({ variant_id: z.string(), title: z.nullable(z.string()), wanted: z.number(), available: z.number() }))),
   }),
   trace_id: z.string(),
 });

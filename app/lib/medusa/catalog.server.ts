@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { ShopContext } from "../context.server";
+import type { MedusaClient } from "./client.server";
 import { cachedJson } from "./edge-cache.server";
-import { product, productList, regionList, type Product, type Region } from "./schemas";
+import { product, productList, regionList, variant, type Product, type Region, type Variant } from "./schemas";
 
 /** Catalog reads: products and the shop's region, cached at the edge (short TTL + SWR). */
 const PRODUCT_FIELDS = [
@@ -63,3 +64,18 @@ export async function getProductByHandle(shop: ShopContext, region: Region, hand
   });
 }
 
+
+const stockList = z.object({ products: z.array(z.object({ id: z.string(), variants: z.array(variant).nullish().transform((value) => value ?? []) })) });
+
+/**
+ * The variants of these products with their stock as Medusa counts it now. Never cached:
+ * it decides whether a shopper is charged, or told why not.
+ */
+export async function currentStock(medusa: MedusaClient, productIds: string[]): Promise<Variant[]> {
+  if (productIds.length === 0) return [];
+  const { products } = await medusa.request("/store/products", {
+    query: { "id[]": productIds, fields: "id,*variants,+variants.inventory_quantity,+variants.manage_inventory,+variants.allow_backorder", limit: productIds.length },
+    schema: stockList,
+  });
+  return products.flatMap((found) => found.variants);
+}

@@ -55,7 +55,8 @@ export function classifyMedusaError(error: unknown): MedusaFailure | null {
 
 export type MedusaRequest<S extends z.ZodType> = {
   method?: "GET" | "POST" | "DELETE";
-  query?: Record<string, string | number | undefined>;
+  /** An array value repeats its key (`id[]=a&id[]=b`). */
+  query?: Record<string, string | number | string[] | undefined>;
   body?: unknown;
   schema: S;
 };
@@ -104,7 +105,8 @@ export function createMedusaClient(options: MedusaClientOptions): MedusaClient {
   async function send<S extends z.ZodType>(path: string, method: string, init: MedusaRequest<S>): Promise<z.infer<S>> {
     const url = new URL(baseUrl + path);
     for (const [key, value] of Object.entries(init.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
+      if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, item);
+      else if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const where = { method, path };
     const headers: Record<string, string> = {

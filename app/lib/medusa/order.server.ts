@@ -5,15 +5,44 @@ import { completeCartResponse, orderResponse, type Order } from "./schemas";
  * Completing a cart into an order. Medusa's completion is idempotent and locked per cart:
  * a second call, or two at once, answers with the same order; a concurrent call may get
  * `409 Cart is already being completed by another request` (medusa-facts.md).
+ *
+ * A refusal is read as `transient` (trying again later can succeed) or `permanent` (the
+ * cart can no longer become this order). The table, from Medusa 2.21's answers (README,
+ * "When Medusa refuses a paid cart"):
+ *
+ * | Medusa's answer                                                   | reading                 |
+ * |-------------------------------------------------------------------|-------------------------|
+ * | no answer, timeout, 5xx                                           | transient (thrown)      |
+ * | 409 "Cart is already being completed by another request"          | transient               |
+ * | 200 `type: "cart"`, payment authorization / requires more         | transient               |
+ * | 400 "Session … was not authorized with the provider"              | transient               |
+ * | 400 "Not enough stock available …", code `insufficient_inventory` | permanent: out_of_stock |
+ * | 404 (the cart is gone)                                            | permanent: cart_gone    |
+ * | 400 no items, no or invalid shipping method, no payment session,  | permanent: cart_changed |
+ * |   items or variants without a price or no longer sold             |                         |
+ * | any other 4xx                                                     | unknown                 |
+ *
+ * An `unknown` refusal is treated as transient for a bounded time by the caller, then as
+ * permanent (apply-payment.server.ts).
  */
+export type CompletionRefusal = "out_of_stock" | "cart_gone" | "cart_changed";
+
 export type CompletionResult =
   | { kind: "order"; orderId: string }
-  /** Someone else is completing it right now: try again shortly. */
-  | { kind: "busy" }
-  /** Medusa doesn't know the cart (deleted): retrying won't help. */
-  | { kind: "gone" }
-  /** Medusa refused (payment not authorized, no stock...): the cart stays open. */
-  | { kind: "refused"; message: string };
+  | { kind: "transient"; message: string }
+  | { kind: "permanent"; reason: CompletionRefusal; message: string }
+  | { kind: "unknown"; message: string };
+
+const TRANSIENT_MESSAGES = [/was not authorized with the provider/i, /being completed by another request/i];
+const CART_CHANGED_MESSAGES = [
+  /no items/i,
+  /shipping (method|option|profile)/i,
+  /payment session/i,
+  /payment collection/i,
+  /do not have a price/i,
+  /do not exist/i,
+  /not within region/i,
+];
 
 export async function completeCart(medusa: MedusaClient, cartId: string): Promise<CompletionResult> {
   try {
@@ -22,13 +51,17 @@ export async function completeCart(medusa: MedusaClient, cartId: string): Promis
       schema: completeCartResponse,
     });
     if (result.type === "order") return { kind: "order", orderId: result.order.id };
-    return { kind: "refused", message: result.error?.message ?? "Medusa did not complete the cart." };
+    // Medusa answers 200 with the cart for payment authorization errors only.
+    return { kind: "transient", message: result.error?.message ?? "Medusa did not complete the cart." };
   } catch (error) {
     const kind = classifyMedusaError(error);
-    if (kind === "conflict") return { kind: "busy" };
-    if (kind === "not_found") return { kind: "gone" };
-    if (kind === "refused" || kind === "out_of_stock" || kind === "cart_completed") return { kind: "refused", message: (error as Error).message };
-    throw error;
+    if (kind === null || kind === "timeout" || kind === "unavailable") throw error;
+    const message = (error as Error).message;
+    if (kind === "conflict" || TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return { kind: "transient", message };
+    if (kind === "out_of_stock" || /not enough stock/i.test(message)) return { kind: "permanent", reason: "out_of_stock", message };
+    if (kind === "not_found") return { kind: "permanent", reason: "cart_gone", message };
+    if (CART_CHANGED_MESSAGES.some((pattern) => pattern.test(message))) return { kind: "permanent", reason: "cart_changed", message };
+    return { kind: "unknown", message };
   }
 }
 

@@ -94,6 +94,7 @@ export const lineItem = z.object({
   product_handle: nullableString,
   variant_title: nullableString,
   variant_id: nullableString,
+  product_id: nullableString,
   thumbnail: nullableString,
   quantity: z.number(),
   unit_price: money,
@@ -221,6 +222,8 @@ export const order = z.object({
   item_subtotal: money.nullish(),
   subtotal: money.nullish(),
   shipping_total: money.nullish(),
+  // Before tax, like the cart's: the confirmation's lines add up to the total.
+  shipping_subtotal: money.nullish(),
   tax_total: money.nullish(),
   total: money,
 });

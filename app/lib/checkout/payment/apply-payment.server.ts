@@ -1,8 +1,20 @@
-import type { Logger } from "../../log.server";
-import { MedusaError, type MedusaClient } from "../../medusa/client.server";
-import { completeCart } from "../../medusa/order.server";
 import { z } from "zod";
-import { ATTEMPT_ID_PATTERN, readAttempt, transitionAttempt, type AttemptRecord, type AttemptStatus, type AttemptStore } from "../attempts.server";
+import type { Logger } from "../../log.server";
+import { currentStock } from "../../medusa/catalog.server";
+import { MedusaError, type MedusaClient } from "../../medusa/client.server";
+import { completeCart, type CompletionRefusal } from "../../medusa/order.server";
+import { shortLines } from "../../stock";
+import { unknownToStripe, type Release } from "../../stripe.server";
+import {
+  ATTEMPT_ID_PATTERN,
+  noteRefusal,
+  readAttempt,
+  transitionAttempt,
+  type AttemptRecord,
+  type AttemptStatus,
+  type AttemptStore,
+  type ReleaseRecord,
+} from "../attempts.server";
 
 /**
  * What a PaymentIntent says about a checkout attempt, from a verified webhook event or from
@@ -11,7 +23,9 @@ import { ATTEMPT_ID_PATTERN, readAttempt, transitionAttempt, type AttemptRecord,
  * never work on one cart at the same time.
  *
  * Exactly one order per paid attempt: Medusa's completion is idempotent per cart and the
- * attempt moves to `completed` once, with the order id.
+ * attempt moves to `completed` once, with the order id. A paid cart Medusa can no longer
+ * complete (stock gone, cart changed or deleted) gets its money back at once: the attempt
+ * moves to `released`, once, with how and why.
  */
 export type PaymentIntentFacts = {
   id: string;
@@ -51,6 +65,8 @@ export type PaymentOutcome =
   /** A transient failure (attempt not visible yet, Medusa down or busy): ask Stripe to retry. */
   | { kind: "retry"; reason: string }
   | { kind: "amount_mismatch" }
+  /** The cart can't become an order: the payment was canceled or refunded. */
+  | { kind: "released"; release: ReleaseRecord }
   /** Recorded on the attempt (failed, canceled, pending); the cart stays open. */
   | { kind: "recorded"; status: AttemptStatus }
   /** Not paid yet (the shopper may still be authenticating). */
@@ -62,12 +78,19 @@ export type PaymentDeps = {
   attempts: AttemptStore;
   logger: Logger;
   /**
-   * Voids a payment that must not become an order (cancels an authorization, refunds a
-   * capture). Without it Medusa's own Stripe webhook, which does not compare amounts,
-   * would still complete the cart.
+   * Gives back a payment that must not become an order (cancels an authorization, refunds
+   * a capture), once per idempotency key. Without it Medusa's own Stripe webhook, which
+   * does not compare amounts, would still complete the cart.
    */
-  voidPayment: (intent: PaymentIntentFacts) => Promise<void>;
+  releasePayment: (intent: PaymentIntentFacts, idempotencyKey: string) => Promise<Release | null>;
+  now?: () => Date;
 };
+
+/**
+ * How long a refusal we can't read is retried before it is treated as permanent and the
+ * money released. Stripe retries webhooks for 3 days; a shopper's hold should not last that long.
+ */
+export const UNKNOWN_REFUSAL_BOUND_MS = 10 * 60 * 1000;
 
 /** Statuses after which a PaymentIntent's news changes nothing. */
 const SETTLED_FAILURES = new Set<AttemptStatus>(["amount_mismatch", "canceled", "expired"]);
@@ -83,6 +106,7 @@ export async function applyPaymentIntent(deps: PaymentDeps, intent: PaymentInten
   // KV may not have replicated the attempt to this location yet: Stripe will retry.
   if (!attempt) return { kind: "retry", reason: "attempt not found yet" };
   if (attempt.status === "completed" && attempt.order_id) return { kind: "completed", orderId: attempt.order_id };
+  if (attempt.status === "released" && attempt.release) return { kind: "released", release: attempt.release };
   if (SETTLED_FAILURES.has(attempt.status)) return { kind: "recorded", status: attempt.status };
   // A PaymentIntent of a replaced session (a newer prepare made a new one) is not this
   // attempt's payment.
@@ -102,13 +126,13 @@ export async function applyPaymentIntent(deps: PaymentDeps, intent: PaymentInten
       });
       await record(deps, attempt, "amount_mismatch", `paid ${intent.amount} ${intent.currency}`);
       try {
-        await deps.logger.step("void_payment", () => deps.voidPayment(intent), { ...fields, cart_id: attempt.cart_id });
+        await deps.logger.step("void_payment", () => deps.releasePayment(intent, `void-${intent.id}`), { ...fields, cart_id: attempt.cart_id });
       } catch {
         // Logged by step(); the alert line above already asks an operator to look.
       }
       return { kind: "amount_mismatch" };
     }
-    return completeOrder(deps, attempt);
+    return completeOrder(deps, attempt, intent);
   }
 
   if (intent.status === "canceled") return record(deps, attempt, "canceled", intent.failureMessage ?? "canceled");
@@ -121,40 +145,115 @@ export async function applyPaymentIntent(deps: PaymentDeps, intent: PaymentInten
   return { kind: "not_paid", status: intent.status };
 }
 
-async function completeOrder(deps: PaymentDeps, attempt: AttemptRecord): Promise<PaymentOutcome> {
+async function completeOrder(deps: PaymentDeps, attempt: AttemptRecord, intent: PaymentIntentFacts): Promise<PaymentOutcome> {
   const fields = { cart_id: attempt.cart_id, attempt_id: attempt.id };
+  const started = Date.now();
+  let result: Awaited<ReturnType<typeof completeCart>>;
   try {
-    const started = Date.now();
-    const result = await completeCart(deps.medusa, attempt.cart_id);
-    const duration_ms = Date.now() - started;
-    if (result.kind === "busy") {
-      deps.logger.log("info", "complete_cart", { ...fields, step: "complete_cart", outcome: "skipped", duration_ms, reason: "being completed by another request" });
-      return { kind: "retry", reason: "cart is being completed by another request" };
-    }
-    if (result.kind === "gone") {
-      deps.logger.log("error", "paid cart no longer exists in Medusa: an operator must refund or recreate the order", {
-        ...fields,
-        step: "complete_cart",
-        outcome: "error",
-        duration_ms,
-      });
-      return { kind: "ignored", reason: "cart not found in Medusa" };
-    }
-    if (result.kind === "refused") {
-      // E.g. Medusa's view of the payment lags Stripe's: worth a retry.
-      deps.logger.log("warn", "complete_cart", { ...fields, step: "complete_cart", outcome: "error", duration_ms, reason: result.message });
-      return { kind: "retry", reason: "Medusa refused to complete the cart" };
-    }
-    deps.logger.log("info", "complete_cart", { ...fields, step: "complete_cart", outcome: "ok", duration_ms, order_id: result.orderId });
-    await deps.logger.step(
-      "record_order",
-      () => transitionAttempt(deps.attempts, attempt.id, "completed", { trace_id: deps.logger.traceId, order_id: result.orderId }),
-      { ...fields, order_id: result.orderId },
-    );
-    return { kind: "completed", orderId: result.orderId };
+    result = await completeCart(deps.medusa, attempt.cart_id);
   } catch (error) {
     const reason = error instanceof MedusaError ? `Medusa ${error.kind}${error.status ? ` ${error.status}` : ""}` : String(error);
+    deps.logger.log("warn", "complete_cart", { ...fields, step: "complete_cart", outcome: "error", duration_ms: Date.now() - started, reason });
     return { kind: "retry", reason };
+  }
+  const duration_ms = Date.now() - started;
+  switch (result.kind) {
+    case "order": {
+      deps.logger.log("info", "complete_cart", { ...fields, step: "complete_cart", outcome: "ok", duration_ms, order_id: result.orderId });
+      const orderId = result.orderId;
+      try {
+        await deps.logger.step("record_order", () => transitionAttempt(deps.attempts, attempt.id, "completed", { trace_id: deps.logger.traceId, order_id: orderId }), {
+          ...fields,
+          order_id: orderId,
+        });
+      } catch (error) {
+        return { kind: "retry", reason: `recording the order failed: ${String(error)}` };
+      }
+      return { kind: "completed", orderId };
+    }
+    case "transient":
+      deps.logger.log("warn", "complete_cart", { ...fields, step: "complete_cart", outcome: "error", duration_ms, reason: result.message, retry: true });
+      return { kind: "retry", reason: result.message };
+    case "unknown": {
+      const noted = await noteRefusal(deps.attempts, attempt, now(deps));
+      const waited = now(deps).getTime() - Date.parse(noted.refused_since ?? noted.created_at);
+      if (waited < UNKNOWN_REFUSAL_BOUND_MS) {
+        deps.logger.log("warn", "complete_cart refused in a way not known to be permanent: retrying", {
+          ...fields,
+          step: "complete_cart",
+          outcome: "error",
+          duration_ms,
+          reason: result.message,
+          refused_for_ms: waited,
+        });
+        return { kind: "retry", reason: result.message };
+      }
+      return release(deps, noted, intent, "unknown_refusal", result.message);
+    }
+    case "permanent":
+      return release(deps, attempt, intent, result.reason, result.message);
+  }
+}
+
+const now = (deps: PaymentDeps) => deps.now?.() ?? new Date();
+
+/**
+ * The paid cart can't become an order: give the money back (idempotently: the key names
+ * this attempt's release), record how and why, and say so in one `error` line an operator
+ * can alert on. If Stripe can't be reached, the outcome is `retry` and the next delivery
+ * (or the reconciler) releases it with the same key.
+ */
+async function release(
+  deps: PaymentDeps,
+  attempt: AttemptRecord,
+  intent: PaymentIntentFacts,
+  reason: CompletionRefusal | "unknown_refusal",
+  detail: string,
+): Promise<PaymentOutcome> {
+  const fields = { cart_id: attempt.cart_id, attempt_id: attempt.id, payment_intent_id: intent.id };
+  const lines = reason === "out_of_stock" ? await missingLines(deps, attempt) : undefined;
+  let released: Release | null;
+  try {
+    released = await deps.logger.step("release_payment", () => deps.releasePayment(intent, `release-${attempt.id}`), fields);
+  } catch (error) {
+    if (unknownToStripe(error)) {
+      // Nothing holds money under this id: there is nothing to give back, and retrying can't help.
+      deps.logger.log("error", "paid cart could not become an order, and Stripe doesn't know its PaymentIntent", { ...fields, step: "release_payment", outcome: "error", reason });
+      return { kind: "ignored", reason: "payment intent unknown to Stripe" };
+    }
+    return { kind: "retry", reason: `releasing the payment failed: ${String(error)}` };
+  }
+  if (!released) return { kind: "retry", reason: `payment intent ${intent.status} holds no money to release` };
+  const record: ReleaseRecord = { reason, detail, action: released.action, stripe_id: released.id, ...(lines ? { lines } : {}) };
+  try {
+    await transitionAttempt(deps.attempts, attempt.id, "released", { trace_id: deps.logger.traceId, reason: `${reason}: ${detail}`, release: record });
+  } catch (error) {
+    return { kind: "retry", reason: `recording the release failed: ${String(error)}` };
+  }
+  deps.logger.log("error", "paid cart could not become an order: payment released", {
+    ...fields,
+    step: "release_payment",
+    outcome: "error",
+    reason,
+    detail,
+    release_action: released.action,
+    stripe_id: released.id,
+    amount: attempt.amount,
+    currency: attempt.currency_code,
+  });
+  return { kind: "released", release: record };
+}
+
+/** Which of the attempt's lines Medusa can't supply now, to tell the shopper; [] if unknown. */
+async function missingLines(deps: PaymentDeps, attempt: AttemptRecord): Promise<ReleaseRecord["lines"]> {
+  const items = attempt.items ?? [];
+  try {
+    const productIds = [...new Set(items.map((item) => item.product_id).filter((id): id is string => !!id))];
+    const stock = await currentStock(deps.medusa, productIds);
+    const named = items.map((item) => ({ ...item, title: item.variant_title ? `${item.title ?? "Item"} (${item.variant_title})` : item.title }));
+    return shortLines(named, stock);
+  } catch {
+    return [];
   }
 }
 

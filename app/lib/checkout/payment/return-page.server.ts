@@ -2,7 +2,8 @@ import { readCartId } from "../../cart-cookie.server";
 import type { ShopContext } from "../../context.server";
 import { readOrderIds } from "../../order-access.server";
 import { stripeClient } from "../../stripe.server";
-import { ATTEMPT_ID_PATTERN, readAttempt } from "../attempts.server";
+import { currencyExponent, formatMoney } from "../../money";
+import { ATTEMPT_ID_PATTERN, readAttempt, type AttemptRecord, type ReleaseRecord } from "../attempts.server";
 import { paymentIntentFacts, paymentIntentSchema, type PaymentOutcome } from "./apply-payment.server";
 
 /**
@@ -15,6 +16,8 @@ export type ReturnDecision =
   | { kind: "order"; orderId: string }
   | { kind: "finishing" }
   | { kind: "failed"; message: string }
+  /** Paid, but the cart could not become an order: the money went back. */
+  | { kind: "released"; what: string; money: string }
   | { kind: "not_found" };
 
 const MISMATCH = "Your payment didn't match your cart's total, so no order was placed and the payment was voided. Please try again.";
@@ -32,6 +35,7 @@ export async function decideReturn(shop: ShopContext, env: Env, request: Request
   if (!owns) return { kind: "not_found" };
 
   if (attempt.status === "completed" && attempt.order_id) return { kind: "order", orderId: attempt.order_id };
+  if (attempt.status === "released" && attempt.release) return released(attempt, attempt.release);
 
   const intent = await shop.logger.step("retrieve_payment_intent", () => stripeClient(shop.config).paymentIntents.retrieve(attempt.payment_intent_id), {
     attempt_id: attempt.id,
@@ -51,6 +55,8 @@ export async function decideReturn(shop: ShopContext, env: Env, request: Request
       return { kind: "order", orderId: outcome.orderId };
     case "amount_mismatch":
       return { kind: "failed", message: MISMATCH };
+    case "released":
+      return released(attempt, outcome.release);
     case "recorded":
       if (outcome.status === "payment_pending") return { kind: "finishing" };
       if (outcome.status === "amount_mismatch") return { kind: "failed", message: MISMATCH };
@@ -61,5 +67,36 @@ export async function decideReturn(shop: ShopContext, env: Env, request: Request
     case "retry":
     case "ignored":
       return { kind: "finishing" };
+  }
+}
+
+/** What happened, in the shopper's words, and where their money is. */
+function released(attempt: AttemptRecord, release: ReleaseRecord): ReturnDecision {
+  const amount = formatMoney(attempt.amount / 10 ** currencyExponent(attempt.currency_code), attempt.currency_code);
+  const money =
+    release.action === "cancel"
+      ? `Your card was not charged: the hold of ${amount} has been released.`
+      : `Your payment of ${amount} has been refunded to your card.`;
+  return { kind: "released", what: whatHappened(release), money };
+}
+
+function whatHappened(release: ReleaseRecord): string {
+  switch (release.reason) {
+    case "out_of_stock": {
+      const lines = release.lines ?? [];
+      if (lines.length === 0) return "Something in your cart sold out while you were paying, so we couldn't place your order.";
+      const parts = lines.map((line) =>
+        line.available === 0
+          ? `${line.title ?? "An item in your cart"} sold out while you were paying.`
+          : `Only ${line.available} ${line.title ?? "item"} ${line.available === 1 ? "is" : "are"} left (you wanted ${line.wanted}).`,
+      );
+      return `${parts.join(" ")} We couldn't place your order.`;
+    }
+    case "cart_changed":
+      return "Your cart changed while you were paying (perhaps in another tab), so we couldn't place your order.";
+    case "cart_gone":
+      return "Your cart expired while you were paying, so we couldn't place your order.";
+    case "unknown_refusal":
+      return "Our shop couldn't place your order.";
   }
 }

@@ -2,7 +2,9 @@ import type { Logger } from "../../log.server";
 import { classifyMedusaError, type MedusaClient } from "../../medusa/client.server";
 import { addShippingMethod, readCheckoutCart, updateCartDetails } from "../../medusa/cart.server";
 import { createStripePaymentSession, getOrCreatePaymentCollection, STRIPE_PROVIDER_ID } from "../../medusa/payment.server";
+import { currentStock } from "../../medusa/catalog.server";
 import { stripeSessionData, type CheckoutCart } from "../../medusa/schemas";
+import { shortLines, type ShortLine } from "../../stock";
 import { toMinorUnits } from "../../money";
 import { createAttempt, newAttemptId, type AttemptStore } from "../attempts.server";
 import { errorAnswer, type CheckoutAnswer } from "../../http/answer";
@@ -47,10 +49,15 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
   };
 
   try {
-    // 1. The cart as it is now: refuse what can't be paid, remember what to restore.
-    const cart = await run("read_cart", () => readCheckoutCart(medusa, cartId));
+    // 1. The cart as it is now, with its stock: refuse what can't be paid before any money
+    // is asked for, remember what to restore.
+    const { cart, short } = await run("read_cart", async () => {
+      const found = await readCheckoutCart(medusa, cartId);
+      return { cart: found, short: await shortOfStock(medusa, found) };
+    });
     if (cart.completed_at) throw new StepFailure("read_cart", "cart_completed", "This cart has already been ordered.");
     if (cart.items.length === 0) throw new StepFailure("read_cart", "invalid_request", "Your cart is empty.");
+    if (short.length > 0) throw new StepFailure("read_cart", "out_of_stock", outOfStockMessage(short), { lines: short });
     checkRequestAgainstCart(cart, input);
     snapshot = takeSnapshot(cart);
 
@@ -94,7 +101,9 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
         shipping_address: input.shipping_address,
         items: final.items.map((item) => ({
           title: item.product_title,
+          variant_title: item.variant_title,
           variant_id: item.variant_id,
+          product_id: item.product_id,
           quantity: item.quantity,
           unit_price: toMinorUnits(item.unit_price, final.currency_code),
         })),
@@ -183,6 +192,19 @@ async function createVerifiedSession(
     session_still_there: sessionStillThere,
   });
   return null;
+}
+
+/** The cart's lines Medusa can't supply now (managed stock, no backorders), per variant. */
+async function shortOfStock(medusa: MedusaClient, cart: CheckoutCart): Promise<ShortLine[]> {
+  if (cart.completed_at) return [];
+  const productIds = [...new Set(cart.items.map((item) => item.product_id).filter((id): id is string => !!id))];
+  const named = cart.items.map((item) => ({ ...item, title: item.variant_title ? `${item.product_title ?? "Item"} (${item.variant_title})` : item.product_title }));
+  return shortLines(named, await currentStock(medusa, productIds));
+}
+
+function outOfStockMessage(short: ShortLine[]): string {
+  const parts = short.map((line) => (line.available === 0 ? `${line.title ?? "An item"} is sold out` : `only ${line.available} of ${line.title ?? "an item"} left (you have ${line.wanted})`));
+  return `Not enough stock: ${parts.join("; ")}. Update your cart to continue; nothing was charged.`;
 }
 
 /** Business checks that need the cart: its region serves the country; its own collection. */

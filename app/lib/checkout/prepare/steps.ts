@@ -1,4 +1,4 @@
-import type { CheckoutErrorCode } from "../contract";
+import type { CheckoutError, CheckoutErrorCode } from "../contract";
 
 /**
  * Every gate and step of prepare-for-payment, in the order a request meets them
@@ -34,7 +34,7 @@ export class StepFailure extends Error {
     readonly step: PrepareStep,
     readonly code: CheckoutErrorCode,
     message: string,
-    readonly extra: { amount?: number; fields?: Record<string, string> } = {},
+    readonly extra: { amount?: number; fields?: Record<string, string>; lines?: CheckoutError["lines"] } = {},
   ) {
     super(message);
   }

@@ -25,6 +25,7 @@ import {
   createShippingProfilesWorkflow,
   createStockLocationsWorkflow,
   createTaxRegionsWorkflow,
+  createUserAccountWorkflow,
   linkSalesChannelsToApiKeyWorkflow,
   linkSalesChannelsToStockLocationWorkflow,
   updateRegionsWorkflow,
@@ -40,6 +41,15 @@ const STOCK_LOCATION_NAME = "Austin Warehouse"
 const FULFILLMENT_SET_NAME = "Austin Warehouse shipping"
 const PUBLISHABLE_KEY_TITLE = "Storefront (development)"
 const DEFAULT_STOCK = 1000
+/**
+ * A local admin user, so tests (and a developer) can act as a merchant through Medusa's
+ * Admin API: change stock or prices while a shopper pays. Local stacks only: the seed
+ * never runs against a merchant's Medusa.
+ */
+export const DEV_ADMIN = {
+  email: process.env.MEDUSA_DEV_ADMIN_EMAIL ?? "admin@harbor-and-pine.local",
+  password: process.env.MEDUSA_DEV_ADMIN_PASSWORD ?? "local-stack-only",
+}
 
 // State sales tax. Province codes are lower-case ISO 3166-2, as Medusa compares them with
 // the cart's shipping address. Every other state falls back to the country's 0 %.
@@ -552,6 +562,20 @@ export default async function seed({ container }: ExecArgs) {
       input: { id: apiKey.id, add: [salesChannel.id] },
     })
     created.push("publishable key <-> sales channel link")
+  }
+
+  const userModule = container.resolve(Modules.USER)
+  const authModule = container.resolve(Modules.AUTH)
+  const [adminUser] = await userModule.listUsers({ email: DEV_ADMIN.email })
+  if (!adminUser) {
+    const registered = await authModule.register("emailpass", { body: { email: DEV_ADMIN.email, password: DEV_ADMIN.password } })
+    if (!registered.success || !registered.authIdentity) {
+      throw new Error(`could not register the local admin user: ${registered.error ?? "no identity"}`)
+    }
+    await createUserAccountWorkflow(container).run({
+      input: { authIdentityId: registered.authIdentity.id, userData: { email: DEV_ADMIN.email } },
+    })
+    created.push("local admin user")
   }
 
   logger.info(created.length ? `Seed created: ${created.join("; ")}` : "Seed: nothing to do, data already present")

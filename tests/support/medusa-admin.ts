@@ -1,0 +1,58 @@
+// Medusa's Admin API as the merchant uses it, with the local stack's admin user (created by
+// the seed, dev/medusa/src/scripts/seed.ts): change stock while a shopper pays, and put it
+// back afterwards.
+import { inject } from "vitest";
+
+const ADMIN = {
+  email: process.env.MEDUSA_DEV_ADMIN_EMAIL ?? "admin@harbor-and-pine.local",
+  password: process.env.MEDUSA_DEV_ADMIN_PASSWORD ?? "local-stack-only",
+};
+
+let token: Promise<string> | null = null;
+
+async function login(): Promise<string> {
+  const response = await fetch(`${inject("stack").medusaUrl}/auth/user/emailpass`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(ADMIN),
+  });
+  const body = (await response.json()) as { token?: string };
+  if (!response.ok || !body.token) throw new Error(`Medusa admin login failed: HTTP ${response.status} ${JSON.stringify(body)}`);
+  return body.token;
+}
+
+export async function adminRequest<T>(path: string, body?: unknown): Promise<T> {
+  token ??= login();
+  const response = await fetch(`${inject("stack").medusaUrl}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { authorization: `Bearer ${await token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`Medusa admin ${path}: HTTP ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+type Level = { location_id: string; stocked_quantity: number; reserved_quantity: number };
+
+async function levelOf(sku: string): Promise<{ itemId: string; level: Level }> {
+  const { inventory_items } = await adminRequest<{ inventory_items: { id: string; location_levels?: Level[] }[] }>(
+    `/admin/inventory-items?sku=${encodeURIComponent(sku)}&fields=id,*location_levels`,
+  );
+  const item = inventory_items[0];
+  const level = item?.location_levels?.[0];
+  if (!item || !level) throw new Error(`no inventory level for SKU ${sku}`);
+  return { itemId: item.id, level };
+}
+
+/** What a shopper can still buy of this SKU (stocked minus reserved by orders). */
+export async function availableStock(sku: string): Promise<number> {
+  const { level } = await levelOf(sku);
+  return level.stocked_quantity - level.reserved_quantity;
+}
+
+/** Makes exactly `available` units of this SKU buyable, whatever orders have reserved. */
+export async function setAvailableStock(sku: string, available: number): Promise<void> {
+  const { itemId, level } = await levelOf(sku);
+  await adminRequest(`/admin/inventory-items/${itemId}/location-levels/${level.location_id}`, { stocked_quantity: level.reserved_quantity + available });
+}
