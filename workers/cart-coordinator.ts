@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { applyPaymentIntent, type PaymentIntentFacts, type PaymentOutcome } from "../app/lib/checkout/payment/apply-payment.server";
+import { applyPaymentEvent, type EventStore, type PaymentIntentFacts, type PaymentOutcome } from "../app/lib/checkout/payment/apply-payment.server";
 import { ATTEMPT_TTL_SECONDS, type AttemptStore } from "../app/lib/checkout/attempts.server";
 import { SubmissionLedger, type StoredAnswer } from "../app/lib/checkout/prepare/idempotency.server";
 import { prepareInCart, type PrepareCall } from "../app/lib/checkout/prepare/pipeline.server";
@@ -60,31 +60,22 @@ export class CartCoordinator extends DurableObject<Env> {
     return prepareInCart(deps, call);
   }
 
-  /**
-   * A PaymentIntent's news for this cart (webhook or return page). A Stripe event already
-   * handled is answered from storage without repeating the work; the outcome of a
-   * transient failure is not stored, so Stripe's retry does the work again.
-   */
+  /** A PaymentIntent's news for this cart (webhook or return page), after the cart's other writes. */
   async applyPayment(call: PaymentCall): Promise<PaymentOutcome> {
     const logger = createLogger(call.traceId, call.route);
-    return this.exclusive(async () => {
-      if (call.eventId) {
-        const seen = await this.ctx.storage.get<StoredEvent>(`event:${call.eventId}`);
-        if (seen) {
-          logger.log("info", "duplicate Stripe event", { step: "event_dedupe", event_id: call.eventId, outcome: "hit" });
-          return seen.outcome;
-        }
-      }
-      const config = readConfig(this.env);
-      const outcome = await applyPaymentIntent(
-        { medusa: medusaClientFor(config, logger), attempts: this.attemptStore(), logger, releasePayment: (intent, key) => releasePayment(config, intent, key) },
-        call.intent,
-      );
-      if (call.eventId && outcome.kind !== "retry") {
-        await this.keep<StoredEvent>(`event:${call.eventId}`, { outcome });
-      }
-      return outcome;
-    });
+    const config = readConfig(this.env);
+    const events: EventStore = {
+      get: async (eventId) => (await this.ctx.storage.get<StoredEvent>(`event:${eventId}`))?.outcome,
+      put: (eventId, outcome) => this.keep<StoredEvent>(`event:${eventId}`, { outcome }),
+    };
+    const deps = {
+      medusa: medusaClientFor(config, logger),
+      attempts: this.attemptStore(),
+      logger,
+      events,
+      releasePayment: (intent: PaymentIntentFacts, key: string) => releasePayment(config, intent, key),
+    };
+    return this.exclusive(() => applyPaymentEvent(deps, call.intent, call.eventId));
   }
 
   /**

@@ -62,3 +62,8 @@ export async function releasePayment(config: AppConfig, intent: { id: string; st
 export function unknownToStripe(error: unknown): boolean {
   return error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing";
 }
+
+/** A PaymentIntent as Stripe holds it now (the return page's and the reconciler's truth). */
+export function retrievePaymentIntent(config: AppConfig, id: string): Promise<Stripe.PaymentIntent> {
+  return stripeClient(config).paymentIntents.retrieve(id);
+}

@@ -7,10 +7,11 @@ import { launchChromium } from "../../dev/chromium.ts";
 import { AUSTIN, chooseShipping, fillContactAndAddress, payButton, SERVER, useCard } from "../support/checkout-page.ts";
 import { availableStock, setAvailableStock } from "../support/medusa-admin.ts";
 import { buyElsewhere } from "../support/medusa-buyer.ts";
-import { cartIdFromCookie } from "../support/medusa.ts";
+import { cartIdFromCookie, shippingOptionId } from "../support/medusa.ts";
 import { orderIdsForCart } from "../support/orders.ts";
-import { variantId } from "../support/shopper.ts";
-import { readPaymentIntent } from "../support/stripe-sim.ts";
+import { injectFault } from "../support/proxy.ts";
+import { Shopper, TEXAS_ADDRESS, variantId } from "../support/shopper.ts";
+import { confirmAsBrowser, readPaymentIntent } from "../support/stripe-sim.ts";
 
 const stack = inject("stack");
 const baseUrl = stack.storefronts.preview!;
@@ -72,6 +73,35 @@ describe("the last units sell while the shopper pays", () => {
     expect(await page.getByTestId("line-stock").textContent()).toBe("Sold out: remove it to check out.");
     await page.screenshot({ path: "dev/.state/screenshots/released-cart.png", fullPage: true });
     expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("an order Medusa can't make yet", () => {
+  it("keeps the return page checking, and after 2 minutes says the order is delayed, that nothing is charged twice, and the reference", async () => {
+    const shopper = new Shopper(baseUrl);
+    await shopper.addToCart("canvas-tote-bag", "Natural", 1);
+    const prepared = await shopper.prepared({ email: "delayed@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) });
+    // Medusa is unreachable for this cart's completion: every try is transient.
+    await injectFault({ kind: "down", method: "POST", path: `^/store/carts/${shopper.cartId}/complete$`, times: 1000 });
+    expect((await confirmAsBrowser(prepared.client_secret, "pm_card_visa")).body.status).toBe("requires_capture");
+
+    const context = await browser.newContext();
+    const cartCookie = shopper.cookie.split("; ").find((cookie) => cookie.startsWith("cart="))!.slice("cart=".length);
+    await context.addCookies([{ name: "cart", value: cartCookie, url: baseUrl }]);
+    const page = await context.newPage();
+    await page.clock.install();
+    await page.goto(`${baseUrl}/checkout/complete?attempt=${prepared.checkout_attempt_id}`);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Finishing your order…");
+    await page.clock.fastForward("01:50");
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Finishing your order…");
+    await page.clock.fastForward("00:15");
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Your order is delayed");
+    expect(await page.getByRole("status").textContent()).toBe(
+      "Your payment is in, but our shop is taking longer than usual to create your order. You won't be charged twice: we keep trying, and this page updates by itself. If you contact us, quote the reference below.",
+    );
+    expect(await page.getByTestId("attempt-id").textContent()).toBe(prepared.checkout_attempt_id);
+    await page.screenshot({ path: "dev/.state/screenshots/delayed.png", fullPage: true });
     await context.close();
   });
 });

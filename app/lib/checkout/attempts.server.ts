@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { address } from "../medusa/schemas";
 
 /**
  * Checkout attempts in Workers KV (checkout contract, section 4). Stripe's metadata carries
@@ -50,19 +51,6 @@ export const releaseRecord = z.object({
 });
 export type ReleaseRecord = z.infer<typeof releaseRecord>;
 
-const addressRecord = z.object({
-  first_name: z.string().nullable(),
-  last_name: z.string().nullable(),
-  company: z.string().nullable(),
-  address_1: z.string().nullable(),
-  address_2: z.string().nullable(),
-  city: z.string().nullable(),
-  postal_code: z.string().nullable(),
-  province: z.string().nullable(),
-  country_code: z.string().nullable(),
-  phone: z.string().nullable(),
-});
-
 export const attemptRecord = z.object({
   id: z.string(),
   cart_id: z.string(),
@@ -72,7 +60,7 @@ export const attemptRecord = z.object({
   created_at: z.string(),
   /** Personal data and what was prepared: removed once the attempt is completed. */
   email: z.string().nullable(),
-  shipping_address: addressRecord.nullable(),
+  shipping_address: address.nullable(),
   items: z
     .array(z.object({
         title: z.string().nullable(),

@@ -92,6 +92,31 @@ export type PaymentDeps = {
  */
 export const UNKNOWN_REFUSAL_BOUND_MS = 10 * 60 * 1000;
 
+/** Where handled Stripe events are remembered (the cart's Durable Object storage). */
+export type EventStore = {
+  get(eventId: string): Promise<PaymentOutcome | undefined>;
+  put(eventId: string, outcome: PaymentOutcome): Promise<void>;
+};
+
+/**
+ * A PaymentIntent's news, once per Stripe event: an event already handled is answered
+ * with its first outcome, without repeating the work. A transient outcome (`retry`) is not
+ * remembered, so Stripe's retry does the work again. Without an event id (the return page)
+ * the news is always applied (it is idempotent anyway).
+ */
+export async function applyPaymentEvent(deps: PaymentDeps & { events: EventStore }, intent: PaymentIntentFacts, eventId: string | null): Promise<PaymentOutcome> {
+  if (eventId) {
+    const seen = await deps.events.get(eventId);
+    if (seen) {
+      deps.logger.log("info", "duplicate Stripe event", { step: "event_dedupe", event_id: eventId, outcome: "hit" });
+      return seen;
+    }
+  }
+  const outcome = await applyPaymentIntent(deps, intent);
+  if (eventId && outcome.kind !== "retry") await deps.events.put(eventId, outcome);
+  return outcome;
+}
+
 /** Statuses after which a PaymentIntent's news changes nothing. */
 const SETTLED_FAILURES = new Set<AttemptStatus>(["amount_mismatch", "canceled", "expired"]);
 

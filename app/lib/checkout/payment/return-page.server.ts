@@ -1,7 +1,7 @@
 import { readCartId } from "../../cart-cookie.server";
 import type { ShopContext } from "../../context.server";
 import { readOrderIds } from "../../order-access.server";
-import { stripeClient } from "../../stripe.server";
+import { retrievePaymentIntent } from "../../stripe.server";
 import { currencyExponent, formatMoney } from "../../money";
 import { ATTEMPT_ID_PATTERN, readAttempt, type AttemptRecord, type ReleaseRecord } from "../attempts.server";
 import { paymentIntentFacts, paymentIntentSchema, type PaymentOutcome } from "./apply-payment.server";
@@ -37,7 +37,7 @@ export async function decideReturn(shop: ShopContext, env: Env, request: Request
   if (attempt.status === "completed" && attempt.order_id) return { kind: "order", orderId: attempt.order_id };
   if (attempt.status === "released" && attempt.release) return released(attempt, attempt.release);
 
-  const intent = await shop.logger.step("retrieve_payment_intent", () => stripeClient(shop.config).paymentIntents.retrieve(attempt.payment_intent_id), {
+  const intent = await shop.logger.step("retrieve_payment_intent", () => retrievePaymentIntent(shop.config, attempt.payment_intent_id), {
     attempt_id: attempt.id,
     cart_id: attempt.cart_id,
   });
