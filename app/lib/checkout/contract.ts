@@ -136,7 +136,6 @@ export const shippingRefreshRequest = z.strictObject({
   shipping_address: addressDraftRequest,
   shipping_option_id: z.nullish(z.string().check(z.regex(/^so_[A-Za-z0-9]{1,64}$/, "Choose a shipping option."))),
 });
-export type ShippingRefreshRequest = z.infer<typeof shippingRefreshRequest>;
 
 // ---- prepare-for-payment: the request, as JSON or as form fields with dotted names
 // (`shipping_address.city`). Messages are written for the shopper: they appear beside the field.
@@ -193,7 +192,6 @@ export const addressRequest = z
       }
     }),
   );
-export type AddressRequest = z.infer<typeof addressRequest>;
 
 const email = z.pipe(
   z.pipe(z.string({ error: "Enter your email address." }).check(z.trim(), z.maxLength(254, "That email address is too long.")), z.email({ error: "Enter an email address like name@example.com." })),

@@ -112,7 +112,7 @@ function parseJson(text: string): BodyRead {
 }
 
 /** Form fields with dotted names become the nested object the schema reads. */
-export function formToObject(form: Iterable<[string, unknown]>): Record<string, unknown> {
+function formToObject(form: Iterable<[string, unknown]>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of form) {
     if (typeof value !== "string") continue;
