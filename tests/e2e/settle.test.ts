@@ -7,7 +7,7 @@ import { launchChromium } from "../../dev/chromium.ts";
 import { AUSTIN, chooseShipping, fillContactAndAddress, payButton, SERVER, useCard } from "../support/checkout-page.ts";
 import { availableStock, setAvailableStock } from "../support/medusa-admin.ts";
 import { buyElsewhere } from "../support/medusa-buyer.ts";
-import { cartIdFromCookie, shippingOptionId } from "../support/medusa.ts";
+import { cartIdFromCookie, medusaGet, shippingOptionId } from "../support/medusa.ts";
 import { orderIdsForCart } from "../support/orders.ts";
 import { injectFault } from "../support/proxy.ts";
 import { Shopper, TEXAS_ADDRESS, variantId } from "../support/shopper.ts";
@@ -23,39 +23,52 @@ let stockBefore: number;
 beforeAll(async () => {
   browser = await launchChromium();
   stockBefore = await availableStock(BOTTLE.sku);
-  await setAvailableStock(BOTTLE.sku, 2);
 });
 afterAll(async () => {
   await browser?.close();
   await setAvailableStock(BOTTLE.sku, stockBefore);
 });
 
+/** A shopper with two bottles in the cart, on the checkout page with address and shipping filled in. */
+async function atCheckoutWithTwoBottles() {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  await page.goto(`${baseUrl}/products/${BOTTLE.handle}`);
+  await page.getByRole("radio", { name: new RegExp(`^${BOTTLE.variant}`) }).check();
+  await page.getByLabel("Quantity").fill("2");
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await expect.poll(() => page.getByRole("status").textContent(), SERVER).toMatch(/Added 2/);
+  await page.goto(`${baseUrl}/checkout`);
+  await page.getByLabel("Card number").waitFor();
+  const cartId = cartIdFromCookie((await context.cookies(baseUrl)).find((cookie) => cookie.name === "cart")!.value);
+  await fillContactAndAddress(page, AUSTIN);
+  await chooseShipping(page, "Standard Shipping", "$5.00");
+  await useCard(page, "success");
+  return { context, page, cartId, consoleErrors, total: (await page.getByTestId("checkout-total").textContent())! };
+}
+
+async function simPaymentIntents() {
+  const { data } = (await (await fetch(`${stack.stripeSimUrl}/_sim/payment_intents`)).json()) as { data: { id: string; metadata: Record<string, string> }[] };
+  return data;
+}
+
 describe("the last units sell while the shopper pays", () => {
   it("releases the hold, tells the shopper what sold out, and the cart shows it", async () => {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
+    await setAvailableStock(BOTTLE.sku, 2);
+    const { context, page, cartId, consoleErrors, total } = await atCheckoutWithTwoBottles();
+    // The payment is prepared (the stock was there); while the card is being confirmed,
+    // someone else buys the last two from Medusa.
+    const bottleVariant = await variantId(BOTTLE.handle, BOTTLE.variant);
+    await page.route(/\/v1\/payment_intents\/[^/]+\/confirm$/, async (route) => {
+      await buyElsewhere(bottleVariant, 2);
+      await route.continue();
     });
-    await page.goto(`${baseUrl}/products/${BOTTLE.handle}`);
-    await page.getByRole("radio", { name: new RegExp(`^${BOTTLE.variant}`) }).check();
-    await page.getByLabel("Quantity").fill("2");
-    await page.getByRole("button", { name: "Add to cart" }).click();
-    await expect.poll(() => page.getByRole("status").textContent(), SERVER).toMatch(/Added 2/);
-    await page.goto(`${baseUrl}/checkout`);
-    await page.getByLabel("Card number").waitFor();
-    const cartId = cartIdFromCookie((await context.cookies(baseUrl)).find((cookie) => cookie.name === "cart")!.value);
-    await fillContactAndAddress(page, AUSTIN);
-    await chooseShipping(page, "Standard Shipping", "$5.00");
-    const total = (await page.getByTestId("checkout-total").textContent())!;
-
-    // Someone else takes the last two while this shopper is about to pay.
-    await buyElsewhere(await variantId(BOTTLE.handle, BOTTLE.variant), 2);
-
-    await useCard(page, "success");
     await payButton(page).click();
-    await page.waitForURL(/\/checkout\/complete\?attempt=/, SERVER);
+    await page.waitForURL(/\/checkout\/complete\?attempt=/, { timeout: 30_000 });
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), { timeout: 30_000 }).toBe("We couldn't place your order");
     expect(await page.getByTestId("released-what").textContent()).toBe(`${BOTTLE.title} sold out while you were paying. We couldn't place your order.`);
     expect(await page.getByTestId("released-money").textContent()).toBe(`Your card was not charged: the hold of ${total} has been released.`);
@@ -64,8 +77,7 @@ describe("the last units sell while the shopper pays", () => {
     const attemptId = new URL(page.url()).searchParams.get("attempt")!;
     expect(attemptId).toMatch(/^ca_/);
     expect(await orderIdsForCart(cartId)).toEqual([]);
-    const intents = (await (await fetch(`${stack.stripeSimUrl}/_sim/payment_intents`)).json()) as { data: { id: string; metadata: Record<string, string> }[] };
-    const intent = intents.data.find((candidate) => candidate.metadata.checkout_attempt_id === attemptId);
+    const intent = (await simPaymentIntents()).find((candidate) => candidate.metadata.checkout_attempt_id === attemptId);
     expect((await readPaymentIntent(intent!.id)).status).toBe("canceled");
 
     await page.getByRole("link", { name: "Back to your cart" }).click();
@@ -73,6 +85,28 @@ describe("the last units sell while the shopper pays", () => {
     expect(await page.getByTestId("line-stock").textContent()).toBe("Sold out: remove it to check out.");
     await page.screenshot({ path: "dev/.state/screenshots/released-cart.png", fullPage: true });
     expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+
+  it("sold before Pay is pressed: refused before any payment exists, with what is left", async () => {
+    await setAvailableStock(BOTTLE.sku, 2);
+    const { context, page, cartId, consoleErrors } = await atCheckoutWithTwoBottles();
+    await buyElsewhere(await variantId(BOTTLE.handle, BOTTLE.variant), 1);
+    const answered = page.waitForResponse((response) => new URL(response.url()).pathname.endsWith("/prepare-for-payment"));
+    await payButton(page).click();
+    const answer = await answered;
+    expect(answer.status()).toBe(409);
+    expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("out_of_stock");
+    await expect
+      .poll(() => page.locator("#checkout-problem").textContent(), SERVER)
+      .toContain(`Not enough stock: only 1 of ${BOTTLE.title} left (you have 2). Update your cart to continue; nothing was charged.`);
+    // No payment was asked for: the cart never got a payment collection.
+    const cart = (await medusaGet<{ cart: { payment_collection?: unknown } }>(`/store/carts/${cartId}?fields=*payment_collection`)).cart;
+    expect(cart.payment_collection ?? null).toBeNull();
+    expect(page.url()).toBe(`${baseUrl}/checkout`);
+    await page.screenshot({ path: "dev/.state/screenshots/out-of-stock-at-pay.png", fullPage: true });
+    // The browser logs the refused request (HTTP 409) itself; nothing else may appear.
+    expect(consoleErrors.filter((line) => !line.includes("409"))).toEqual([]);
     await context.close();
   });
 });
