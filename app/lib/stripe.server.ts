@@ -41,17 +41,21 @@ export type Release = { action: "cancel" | "refund"; id: string };
 
 /**
  * Gives back the money of a payment that must not become an order: cancels an uncaptured
- * authorization, refunds a captured payment (anything else holds no money: null). The
- * idempotency key names the release, so a retried webhook or a second sweep never
- * cancels or refunds twice; Stripe answers a repeat with the first result.
+ * authorization, refunds a captured payment; anything else holds no money (null). It acts
+ * on the PaymentIntent as Stripe holds it now, not as an older event saw it (an event says
+ * `requires_capture` after a capture, say). The idempotency key names the release, so a
+ * retried webhook or a second sweep never cancels or refunds twice; Stripe answers a
+ * repeat with the first result, and an intent already canceled is already released.
  */
-export async function releasePayment(config: AppConfig, intent: { id: string; status: string }, idempotencyKey: string): Promise<Release | null> {
+export async function releasePayment(config: AppConfig, intent: { id: string }, idempotencyKey: string): Promise<Release | null> {
   const stripe = stripeClient(config);
-  if (intent.status === "requires_capture") {
+  const current = await stripe.paymentIntents.retrieve(intent.id);
+  if (current.status === "canceled") return { action: "cancel", id: current.id };
+  if (current.status === "requires_capture") {
     const canceled = await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: "abandoned" }, { idempotencyKey: `${idempotencyKey}-cancel` });
     return { action: "cancel", id: canceled.id };
   }
-  if (intent.status === "succeeded") {
+  if (current.status === "succeeded") {
     const refund = await stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: `${idempotencyKey}-refund` });
     return { action: "refund", id: refund.id };
   }

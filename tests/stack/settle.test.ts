@@ -9,8 +9,8 @@ import { medusaGet, readCart, shippingOptionId } from "../support/medusa.ts";
 import { orderIdsForCart } from "../support/orders.ts";
 import { medusaRequestsFor, newTrace } from "../support/proxy.ts";
 import { Shopper, TEXAS_ADDRESS, variantId } from "../support/shopper.ts";
-import { confirmAsBrowser, readPaymentIntent } from "../support/stripe-sim.ts";
-import { answerOf, deliveredOk, eventOf } from "../support/webhook-deliveries.ts";
+import { confirmAsBrowser, readCharge, readPaymentIntent, simAdmin, stripeApi } from "../support/stripe-sim.ts";
+import { answerOf, deliveredOk, eventOf, holdingDeliveries } from "../support/webhook-deliveries.ts";
 
 const baseUrl = () => inject("stack").storefronts.preview!;
 // A variant no other test uses: its stock is changed here while other files run.
@@ -58,6 +58,52 @@ describe("a paid cart whose stock sold while the shopper paid", () => {
     const amount = `$${(prepared.amount / 100).toFixed(2)}`;
     expect(page.text).toContain(`Your card was not charged: the hold of ${amount} has been released.`);
     expect(page.text).toContain('href="/cart"');
+  });
+});
+
+describe("a captured payment whose cart sold out", () => {
+  let stockBefore: number;
+  beforeAll(async () => {
+    stockBefore = await availableStock(BOTTLE.sku);
+  });
+  afterAll(async () => {
+    await setAvailableStock(BOTTLE.sku, stockBefore);
+  });
+
+  it("is refunded exactly once, even though two events (and their retries) ask for it", async () => {
+    await setAvailableStock(BOTTLE.sku, 2);
+    const shopper = new Shopper(baseUrl());
+    await shopper.addToCart(BOTTLE.handle, BOTTLE.variant, 2);
+    const prepared = await shopper.prepared({ email: "captured@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) });
+    const intentId = prepared.payment_intent_id;
+    // Nothing reaches the storefront (or Medusa's own webhook) until the money is captured
+    // and the last units are gone: the capturable event then describes an intent that has
+    // since been captured.
+    await holdingDeliveries(async () => {
+      expect((await confirmAsBrowser(prepared.client_secret, "pm_card_visa")).body.status).toBe("requires_capture");
+      expect((await stripeApi(`payment_intents/${intentId}/capture`, {})).body.status).toBe("succeeded");
+      await buyElsewhere(await variantId(BOTTLE.handle, BOTTLE.variant), 2);
+    });
+
+    for (const type of ["payment_intent.amount_capturable_updated", "payment_intent.succeeded"]) {
+      const event = await eventOf(intentId, type);
+      expect(answerOf((await deliveredOk(event.id)).at(-1)!).result, type).toBe("released");
+    }
+    const refunds = await simAdmin<{ data: { status: number; idempotency_key: string | null; params: Record<string, unknown> }[] }>(
+      "requests?method=POST&path_prefix=/v1/refunds",
+    );
+    const ours = refunds.data.filter((request) => request.params.payment_intent === intentId && request.status === 200);
+    // Every refund request of this payment is the release's, under its one key.
+    expect(ours.map((request) => request.idempotency_key)).toEqual(ours.map(() => `release-${prepared.checkout_attempt_id}-refund`));
+    expect(ours.length).toBeGreaterThan(0);
+    // Refunded in full, once: a second refund would find nothing left to refund.
+    const charge = await readCharge(String((await readPaymentIntent(intentId)).latest_charge));
+    expect(charge.amount_captured).toBe(prepared.amount);
+    expect(charge.amount_refunded).toBe(prepared.amount);
+    expect(await orderIdsForCart(shopper.cartId)).toEqual([]);
+
+    const page = await returnPageText(shopper, prepared.checkout_attempt_id);
+    expect(page.text).toContain(`Your payment of $${(prepared.amount / 100).toFixed(2)} has been refunded to your card.`);
   });
 });
 

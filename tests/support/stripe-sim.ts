@@ -74,3 +74,9 @@ export async function readPaymentIntent(id: string): Promise<Stripe.PaymentInten
   const response = await fetch(`${sim()}/v1/payment_intents/${id}`, { headers: { authorization: `Bearer ${SIMULATOR_KEYS.secretKey}` } });
   return (await response.json()) as Stripe.PaymentIntent;
 }
+
+/** A charge as the merchant's server reads it (secret key): what was captured and refunded. */
+export async function readCharge(id: string): Promise<Stripe.Charge> {
+  const response = await fetch(`${sim()}/v1/charges/${id}`, { headers: { authorization: `Bearer ${SIMULATOR_KEYS.secretKey}` } });
+  return (await response.json()) as Stripe.Charge;
+}
