@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { applyPaymentEvent, type EventStore, type PaymentIntentFacts, type PaymentOutcome } from "../app/lib/checkout/payment/apply-payment.server";
+import { applyPaymentEvent, type EventStore, type PaymentOutcome } from "../app/lib/checkout/payment/apply-payment.server";
+import type { PaymentIntentFacts } from "../app/lib/checkout/payment/payment-intent";
 import { ATTEMPT_TTL_SECONDS, type AttemptStore } from "../app/lib/checkout/attempts.server";
 import { SubmissionLedger, type StoredAnswer } from "../app/lib/checkout/prepare/idempotency.server";
 import { prepareInCart, type PrepareCall } from "../app/lib/checkout/prepare/pipeline.server";

@@ -1,7 +1,8 @@
 import type Stripe from "stripe";
 import { z } from "zod";
 import { readAttempt } from "../app/lib/checkout/attempts.server";
-import { paymentIntentFacts, paymentIntentSchema, type PaymentOutcome } from "../app/lib/checkout/payment/apply-payment.server";
+import type { PaymentOutcome } from "../app/lib/checkout/payment/apply-payment.server";
+import { paymentIntentFacts, paymentIntentSchema } from "../app/lib/checkout/payment/payment-intent";
 import type { ShopContext } from "../app/lib/context.server";
 import { readBoundedText } from "../app/lib/http/request-body.server";
 import { verifyWebhook } from "../app/lib/stripe.server";

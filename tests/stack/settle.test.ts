@@ -144,3 +144,32 @@ describe("prepare-for-payment checks stock before any payment exists", () => {
     expect((await shopper.prepare(body)).status).toBe(200);
   });
 });
+
+describe("a payment a newer prepare of the cart replaced (another tab, a second try)", () => {
+  it("is released when it was paid before the newer prepare, and the newer one still makes the one order", async () => {
+    const shopper = new Shopper(baseUrl());
+    await shopper.addToCart("canvas-tote-bag", "Natural", 1);
+    const body = { email: "two-tabs@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) };
+    const first = await shopper.prepared(body);
+    // One tab pays; before anything hears of it, the other tab prepares again, which
+    // replaces the cart's payment session (Medusa cancels the replaced intent).
+    let second: Awaited<ReturnType<Shopper["prepared"]>> | undefined;
+    await holdingDeliveries(async () => {
+      expect((await confirmAsBrowser(first.client_secret, "pm_card_visa")).body.status).toBe("requires_capture");
+      second = await shopper.prepared({ ...body, email: "two-tabs-again@example.com" });
+    });
+    expect(second!.payment_intent_id).not.toBe(first.payment_intent_id);
+
+    const firstPaid = await eventOf(first.payment_intent_id, "payment_intent.amount_capturable_updated");
+    expect(answerOf((await deliveredOk(firstPaid.id)).at(-1)!).result).toBe("released");
+    expect((await readPaymentIntent(first.payment_intent_id)).status).toBe("canceled");
+    expect(await orderIdsForCart(shopper.cartId)).toEqual([]);
+    expect((await returnPageText(shopper, first.checkout_attempt_id)).text).toContain("Your cart changed while you were paying (perhaps in another tab)");
+
+    // The newer payment is the cart's: paying it makes the order.
+    expect((await confirmAsBrowser(second!.client_secret, "pm_card_visa")).body.status).toBe("requires_capture");
+    const secondPaid = await eventOf(second!.payment_intent_id, "payment_intent.amount_capturable_updated");
+    expect(answerOf((await deliveredOk(secondPaid.id)).at(-1)!).result).toBe("completed");
+    expect(await orderIdsForCart(shopper.cartId)).toHaveLength(1);
+  });
+});

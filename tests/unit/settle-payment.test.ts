@@ -4,14 +4,28 @@
 // releases the money once, under one idempotency key, however often the news arrives.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createAttempt, readAttempt, type AttemptStore } from "../../app/lib/checkout/attempts.server";
-import { applyPaymentIntent, UNKNOWN_REFUSAL_BOUND_MS, type PaymentDeps, type PaymentIntentFacts } from "../../app/lib/checkout/payment/apply-payment.server";
+import { applyPaymentIntent, UNKNOWN_REFUSAL_BOUND_MS, type PaymentDeps } from "../../app/lib/checkout/payment/apply-payment.server";
+import type { PaymentIntentFacts } from "../../app/lib/checkout/payment/payment-intent";
 import { createLogger } from "../../app/lib/log.server";
 import { createMedusaClient } from "../../app/lib/medusa/client.server";
 import { completeCart } from "../../app/lib/medusa/order.server";
 import { ScriptedKv } from "../support/scripted-medusa.ts";
 
 type Answer = { status: number; body: unknown };
-const medusaAnswering = (answers: Answer[]) => {
+/** The cart as Medusa reads it back: its payment session's intent is `pi_01` unless said otherwise. */
+const cartWithSession = (intentId = "pi_01"): Answer => ({
+  status: 200,
+  body: {
+    cart: {
+      id: "cart_01",
+      currency_code: "usd",
+      total: 29.98,
+      payment_collection: { id: "pay_col_01", payment_sessions: [{ id: "payses_01", provider_id: "pp_stripe_stripe", data: { id: intentId, amount: 2998, currency: "usd" } }] },
+    },
+  },
+});
+/** Medusa answering completions with `answers` (the last one repeats) and cart reads with `cart`. */
+const medusaAnswering = (answers: Answer[], cart: Answer = cartWithSession()) => {
   const calls: string[] = [];
   const client = createMedusaClient({
     baseUrl: "http://medusa.test",
@@ -19,8 +33,9 @@ const medusaAnswering = (answers: Answer[]) => {
     timeoutMs: 1000,
     logger: createLogger("0".repeat(32), "/test"),
     fetch: async (input, init) => {
-      calls.push(`${init?.method ?? "GET"} ${new URL(String(input)).pathname}`);
-      const answer = answers.length > 1 ? answers.shift()! : answers[0]!;
+      const method = init?.method ?? "GET";
+      calls.push(`${method} ${new URL(String(input)).pathname}`);
+      const answer = method === "GET" ? cart : answers.length > 1 ? answers.shift()! : answers[0]!;
       return Response.json(answer.body, { status: answer.status });
     },
   });
@@ -79,8 +94,8 @@ describe("a paid attempt whose cart can't become an order", () => {
   }
   const intent = (status: string): PaymentIntentFacts => ({ id: "pi_01", status, amount: 2998, currency: "usd", attemptId: "ca_0123456789ABCDEFGHJKMNPQ" });
 
-  function deps(kv: ScriptedKv, answers: Answer[], now = () => new Date()) {
-    const medusa = medusaAnswering(answers);
+  function deps(kv: ScriptedKv, answers: Answer[], now = () => new Date(), cart?: Answer) {
+    const medusa = medusaAnswering(answers, cart);
     const releases: { intent: string; key: string }[] = [];
     const lines: string[] = [];
     for (const stream of ["log", "error"] as const) {
@@ -110,7 +125,7 @@ describe("a paid attempt whose cart can't become an order", () => {
     const again = await applyPaymentIntent(world.deps, intent("succeeded"));
     expect(again).toEqual(first);
     expect(world.releases).toEqual([{ intent: "pi_01", key: "release-ca_0123456789ABCDEFGHJKMNPQ" }]);
-    expect(world.calls).toEqual(["POST /store/carts/cart_01/complete"]);
+    expect(world.calls).toEqual(["GET /store/carts/cart_01", "POST /store/carts/cart_01/complete"]);
     const record = await readAttempt(kv.asBinding(), "ca_0123456789ABCDEFGHJKMNPQ");
     expect(record).toMatchObject({ status: "released", release: { reason: "cart_changed", detail: "Shipping Options are invalid for cart.", action: "refund", stripe_id: "re_01" } });
     const alerts = world.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.level === "error");
@@ -148,6 +163,15 @@ describe("a paid attempt whose cart can't become an order", () => {
     clock += 2000;
     expect(await applyPaymentIntent(world.deps, intent("requires_capture"))).toMatchObject({ kind: "released", release: { reason: "unknown_refusal" } });
     expect(world.releases).toHaveLength(1);
+  });
+
+  it("a payment a newer prepare replaced is released without asking Medusa to complete the cart", async () => {
+    const kv = new ScriptedKv([]);
+    await paidAttempt(kv.asBinding());
+    const world = deps(kv, [{ status: 200, body: { type: "order", order: { id: "order_paid_by_the_other", display_id: 7 } } }], undefined, cartWithSession("pi_02"));
+    expect(await applyPaymentIntent(world.deps, intent("requires_capture"))).toMatchObject({ kind: "released", release: { reason: "cart_changed", action: "cancel" } });
+    expect(world.calls).toEqual(["GET /store/carts/cart_01"]);
+    expect(world.releases).toEqual([{ intent: "pi_01", key: "release-ca_0123456789ABCDEFGHJKMNPQ" }]);
   });
 
   it("a transient refusal never releases", async () => {

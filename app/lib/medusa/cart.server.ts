@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { classifyMedusaError, type MedusaClient } from "./client.server";
-import { ADDRESS_KEYS, cartResponse, checkoutCartResponse, shippingOptionList, type Address, type AddressDraft, type Cart, type CheckoutCart, type ShippingOption } from "./schemas";
+import { ADDRESS_KEYS, cartResponse, checkoutCartResponse, shippingOptionList, stripeSessionData, type Address, type AddressDraft, type Cart, type CheckoutCart, type ShippingOption } from "./schemas";
 
 /**
  * Everything the storefront reads and writes on a Medusa cart: the cart itself, its line
@@ -116,6 +116,25 @@ export type CartDetails = {
 export async function readCheckoutCart(medusa: MedusaClient, cartId: string): Promise<CheckoutCart> {
   const { cart } = await medusa.request(cartPath(cartId), { query: { fields: PAYMENT_FIELDS }, schema: checkoutCartResponse });
   return cart;
+}
+
+/**
+ * The PaymentIntents behind the cart's payment sessions now (Medusa's Stripe provider keeps
+ * the intent in the session's `data`); null when Medusa doesn't know the cart. Creating a
+ * session deletes the older ones, so an intent missing here was replaced by a newer prepare.
+ */
+export async function cartPaymentIntentIds(medusa: MedusaClient, cartId: string): Promise<string[] | null> {
+  let cart: CheckoutCart;
+  try {
+    cart = await readCheckoutCart(medusa, cartId);
+  } catch (error) {
+    if (classifyMedusaError(error) === "not_found") return null;
+    throw error;
+  }
+  return (cart.payment_collection?.payment_sessions ?? []).flatMap((session) => {
+    const intent = stripeSessionData.safeParse(session.data);
+    return intent.success ? [intent.data.id] : [];
+  });
 }
 
 /** Callers pass complete addresses: Medusa replaces the whole address object on update. */

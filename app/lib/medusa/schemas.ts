@@ -180,7 +180,7 @@ export const checkoutCart = cart.extend({
     .object({
       id: z.string(),
       payment_sessions: z
-        .array(z.object({ id: z.string(), provider_id: z.string() }))
+        .array(z.object({ id: z.string(), provider_id: z.string(), data: z.record(z.string(), z.unknown()).nullish() }))
         .nullish()
         .transform((value) => value ?? []),
     })

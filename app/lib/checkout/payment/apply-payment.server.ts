@@ -1,12 +1,12 @@
-import { z } from "zod";
 import type { Logger } from "../../log.server";
 import { currentStock } from "../../medusa/catalog.server";
 import { MedusaError, type MedusaClient } from "../../medusa/client.server";
+import { cartPaymentIntentIds } from "../../medusa/cart.server";
 import { completeCart, type CompletionRefusal } from "../../medusa/order.server";
 import { shortLines } from "../../stock";
 import { unknownToStripe, type Release } from "../../stripe.server";
+import type { PaymentIntentFacts } from "./payment-intent";
 import {
-  ATTEMPT_ID_PATTERN,
   noteRefusal,
   readAttempt,
   transitionAttempt,
@@ -27,39 +27,6 @@ import {
  * complete (stock gone, cart changed or deleted) gets its money back at once: the attempt
  * moves to `released`, once, with how and why.
  */
-export type PaymentIntentFacts = {
-  id: string;
-  status: string;
-  amount: number;
-  currency: string;
-  attemptId: string | null;
-  /** Stripe's reason on a failed or canceled payment. */
-  failureMessage?: string | null;
-};
-
-/** The fields of a PaymentIntent (an event's object, or Stripe's API answer) the storefront acts on. */
-export const paymentIntentSchema = z.object({
-  id: z.string(),
-  status: z.string(),
-  amount: z.number().int(),
-  currency: z.string(),
-  metadata: z.record(z.string(), z.string()).nullish(),
-  last_payment_error: z.object({ message: z.string().nullish() }).nullish(),
-  cancellation_reason: z.string().nullish(),
-});
-
-export function paymentIntentFacts(intent: z.infer<typeof paymentIntentSchema>): PaymentIntentFacts {
-  const attemptId = intent.metadata?.checkout_attempt_id;
-  return {
-    id: intent.id,
-    status: intent.status,
-    amount: intent.amount,
-    currency: intent.currency,
-    attemptId: typeof attemptId === "string" && ATTEMPT_ID_PATTERN.test(attemptId) ? attemptId : null,
-    failureMessage: intent.last_payment_error?.message ?? intent.cancellation_reason ?? null,
-  };
-}
-
 export type PaymentOutcome =
   | { kind: "completed"; orderId: string }
   /** A transient failure (attempt not visible yet, Medusa down or busy): ask Stripe to retry. */
@@ -175,6 +142,12 @@ async function completeOrder(deps: PaymentDeps, attempt: AttemptRecord, intent: 
   const started = Date.now();
   let result: Awaited<ReturnType<typeof completeCart>>;
   try {
+    // A newer prepare of this cart (another tab, a second try) replaced this payment: the
+    // cart's order, made or to be made, is paid by the other one, so this one goes back.
+    const current = await cartPaymentIntentIds(deps.medusa, attempt.cart_id);
+    if (current && !current.includes(intent.id)) {
+      return release(deps, attempt, intent, "cart_changed", "a newer checkout of this cart replaced this payment");
+    }
     result = await completeCart(deps.medusa, attempt.cart_id);
   } catch (error) {
     const reason = error instanceof MedusaError ? `Medusa ${error.kind}${error.status ? ` ${error.status}` : ""}` : String(error);

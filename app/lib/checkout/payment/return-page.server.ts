@@ -4,7 +4,8 @@ import { readOrderIds } from "../../order-access.server";
 import { retrievePaymentIntent } from "../../stripe.server";
 import { currencyExponent, formatMoney } from "../../money";
 import { ATTEMPT_ID_PATTERN, readAttempt, type AttemptRecord, type ReleaseRecord } from "../attempts.server";
-import { paymentIntentFacts, paymentIntentSchema, type PaymentOutcome } from "./apply-payment.server";
+import type { PaymentOutcome } from "./apply-payment.server";
+import { paymentIntentFacts, paymentIntentSchema } from "./payment-intent";
 
 /**
  * The return page's decision (checkout contract, section 5): is this the shopper's
