@@ -49,6 +49,8 @@ export default function CheckoutComplete({ loaderData }: Route.ComponentProps) {
 function Finishing({ attemptId }: { attemptId: string | null }) {
   const revalidator = useRevalidator();
   const [delayed, setDelayed] = useState(false);
+  /** True once the page runs in the browser: from then on it checks by itself, and the 2 minutes count. */
+  const [checking, setChecking] = useState(false);
   // The payment is in; the order is being made (by the webhook or this page): ask again soon.
   useEffect(() => {
     const timer = setInterval(() => {
@@ -57,6 +59,7 @@ function Finishing({ attemptId }: { attemptId: string | null }) {
     return () => clearInterval(timer);
   }, [revalidator]);
   useEffect(() => {
+    setChecking(true);
     const timer = setTimeout(() => setDelayed(true), DELAYED_AFTER_MS);
     return () => clearTimeout(timer);
   }, []);
@@ -64,7 +67,7 @@ function Finishing({ attemptId }: { attemptId: string | null }) {
   return (
     <main className="page checkout-complete" id="main">
       <h1>{delayed ? "Your order is delayed" : "Finishing your order…"}</h1>
-      <p role="status" aria-live="polite">
+      <p role="status" aria-live="polite" data-checking={checking}>
         {delayed
           ? "Your payment is in, but our shop is taking longer than usual to create your order. You won't be charged twice: we keep trying, and this page updates by itself. If you contact us, quote the reference below."
           : "Your payment is in. We're creating your order; this page updates by itself."}

@@ -128,6 +128,8 @@ describe("an order Medusa can't make yet", () => {
     await page.clock.install();
     await page.goto(`${baseUrl}/checkout/complete?attempt=${prepared.checkout_attempt_id}`);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Finishing your order…");
+    // Hydrated: the page's own timers run from here (a loaded machine hydrates late).
+    await page.locator('[role="status"][data-checking="true"]').waitFor();
     await page.clock.fastForward("01:50");
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Finishing your order…");
     await page.clock.fastForward("00:15");

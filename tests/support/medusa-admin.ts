@@ -1,7 +1,7 @@
 // Medusa's Admin API as the merchant uses it, with the local stack's admin user (created by
 // the seed, dev/medusa/src/scripts/seed.ts): change stock while a shopper pays, and put it
 // back afterwards.
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 
 const ADMIN = {
   email: process.env.MEDUSA_DEV_ADMIN_EMAIL ?? "admin@harbor-and-pine.local",
@@ -55,4 +55,15 @@ export async function availableStock(sku: string): Promise<number> {
 export async function setAvailableStock(sku: string, available: number): Promise<void> {
   const { itemId, level } = await levelOf(sku);
   await adminRequest(`/admin/inventory-items/${itemId}/location-levels/${level.location_id}`, { stocked_quantity: level.reserved_quantity + available });
+}
+
+/** For the tests of the calling block: notes this SKU's buyable stock before them and puts it back after. */
+export function restoresStock(sku: string): void {
+  let before: number | undefined;
+  beforeAll(async () => {
+    before = await availableStock(sku);
+  });
+  afterAll(async () => {
+    if (before !== undefined) await setAvailableStock(sku, before);
+  });
 }
