@@ -2,7 +2,7 @@
 // back at once and the shopper is told; a cart short of stock is refused before any payment
 // exists. Against the real Medusa and the simulator; each test reads the outcome back from
 // Medusa (orders, the cart) and from the simulator (the PaymentIntent).
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { availableStock, restoresStock, setAvailableStock } from "../support/medusa-admin.ts";
 import { buyElsewhere } from "../support/medusa-buyer.ts";
 import { medusaGet, readCart, shippingOptionId } from "../support/medusa.ts";
@@ -16,6 +16,14 @@ const baseUrl = () => inject("stack").storefronts.preview!;
 // A variant no other test uses: its stock is changed here while other files run.
 const BOTTLE = { handle: "insulated-water-bottle", variant: "750 ml", sku: "BOTTLE-750", title: "Insulated Steel Water Bottle (750 ml)" };
 
+/** Exactly two bottles left in the shop, and a shopper with both in the cart. */
+async function shopperWithTheLastTwoBottles(): Promise<Shopper> {
+  await setAvailableStock(BOTTLE.sku, 2);
+  const shopper = new Shopper(baseUrl());
+  await shopper.addToCart(BOTTLE.handle, BOTTLE.variant, 2);
+  return shopper;
+}
+
 async function returnPageText(shopper: Shopper, attemptId: string) {
   const response = await shopper.request(`/checkout/complete?attempt=${attemptId}`);
   return { status: response.status, text: await response.text() };
@@ -23,13 +31,9 @@ async function returnPageText(shopper: Shopper, attemptId: string) {
 
 describe("a paid cart whose stock sold while the shopper paid", () => {
   restoresStock(BOTTLE.sku);
-  beforeAll(async () => {
-    await setAvailableStock(BOTTLE.sku, 2);
-  });
 
   it("has its authorization canceled, makes no order, and the return page says what happened and where the money is", async () => {
-    const shopper = new Shopper(baseUrl());
-    await shopper.addToCart(BOTTLE.handle, BOTTLE.variant, 2);
+    const shopper = await shopperWithTheLastTwoBottles();
     const prepared = await shopper.prepared({ email: "last-bottles@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) });
 
     // While the shopper's card is being confirmed, someone else buys the last two.
@@ -61,9 +65,7 @@ describe("a captured payment whose cart sold out", () => {
   restoresStock(BOTTLE.sku);
 
   it("is refunded exactly once, even though two events (and their retries) ask for it", async () => {
-    await setAvailableStock(BOTTLE.sku, 2);
-    const shopper = new Shopper(baseUrl());
-    await shopper.addToCart(BOTTLE.handle, BOTTLE.variant, 2);
+    const shopper = await shopperWithTheLastTwoBottles();
     const prepared = await shopper.prepared({ email: "captured@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) });
     const intentId = prepared.payment_intent_id;
     // Nothing reaches the storefront (or Medusa's own webhook) until the money is captured
@@ -103,9 +105,7 @@ describe("prepare-for-payment checks stock before any payment exists", () => {
   restoresStock(BOTTLE.sku);
 
   it("refuses with out_of_stock naming the line and what is left, and changes nothing in Medusa", async () => {
-    await setAvailableStock(BOTTLE.sku, 2);
-    const shopper = new Shopper(baseUrl());
-    await shopper.addToCart(BOTTLE.handle, BOTTLE.variant, 2);
+    const shopper = await shopperWithTheLastTwoBottles();
     const body = { email: "short@example.com", shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) };
     await setAvailableStock(BOTTLE.sku, 1);
 
