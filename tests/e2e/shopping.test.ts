@@ -4,6 +4,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { formatMoney } from "../../app/lib/money.ts";
+import { SERVER } from "../support/checkout-page.ts";
 import { chromiumForThisFile } from "../support/chromium.ts";
 import { cartIdFromCookie, readCart } from "../support/medusa.ts";
 
@@ -25,7 +26,7 @@ async function addToCart(page: Page, baseUrl: string, handle: string, option: st
   await page.getByRole("radio", { name: new RegExp(`^${option}`) }).check();
   await page.getByLabel("Quantity").fill(String(quantity));
   await page.getByRole("button", { name: "Add to cart" }).click();
-  await expect.poll(() => page.getByRole("status").textContent()).toMatch(/Added/);
+  await expect.poll(() => page.getByRole("status").textContent(), SERVER).toMatch(/Added/);
 }
 
 describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => {
@@ -65,9 +66,9 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
     const context = await browser().newContext();
     const page = await context.newPage();
     await addToCart(page, baseUrl, "organic-cotton-tee", "XL", 2);
-    await expect.poll(() => page.getByTestId("cart-count").textContent()).toBe("2");
+    await expect.poll(() => page.getByTestId("cart-count").textContent(), SERVER).toBe("2");
     await addToCart(page, baseUrl, "dot-grid-notebook", "A6", 1);
-    await expect.poll(() => page.getByTestId("cart-count").textContent()).toBe("3");
+    await expect.poll(() => page.getByTestId("cart-count").textContent(), SERVER).toBe("3");
 
     const cartId = await cartIdOf(context, baseUrl);
     await page.goto(`${baseUrl}/cart`);
@@ -78,21 +79,21 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
 
     await page.getByLabel("Quantity for Organic Cotton Tee").fill("3");
     await page.getByTestId("cart-line").filter({ hasText: "Organic Cotton Tee" }).getByRole("button", { name: "Update" }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toBe("Quantity updated.");
+    await expect.poll(() => page.getByRole("status").textContent(), SERVER).toBe("Quantity updated.");
     cart = await readCart(cartId);
     expect(cart.items.find((item) => item.product_title === "Organic Cotton Tee")?.quantity).toBe(3);
-    await expect.poll(() => page.getByTestId("cart-total").textContent()).toBe(money(cart.total));
+    await expect.poll(() => page.getByTestId("cart-total").textContent(), SERVER).toBe(money(cart.total));
     expect(await page.getByTestId("cart-count").textContent()).toBe("4");
 
     await page.getByRole("button", { name: /Remove Dot Grid Notebook/ }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toBe("Item removed.");
+    await expect.poll(() => page.getByRole("status").textContent(), SERVER).toBe("Item removed.");
     cart = await readCart(cartId);
     expect(cart.items.map((item) => item.product_title)).toEqual(["Organic Cotton Tee"]);
-    await expect.poll(() => page.getByTestId("cart-total").textContent()).toBe(money(cart.total));
+    await expect.poll(() => page.getByTestId("cart-total").textContent(), SERVER).toBe(money(cart.total));
     expect(await page.getByTestId("cart-line").count()).toBe(1);
 
     await page.getByRole("button", { name: /Remove Organic Cotton Tee/ }).click();
-    await expect.poll(() => page.getByText("Your cart is empty.").count()).toBe(1);
+    await expect.poll(() => page.getByText("Your cart is empty.").count(), SERVER).toBe(1);
     expect((await readCart(cartId)).items).toHaveLength(0);
     await context.close();
   });
@@ -103,7 +104,7 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
     await page.getByRole("radio", { name: /^Sage Green/ }).check();
     await page.getByLabel("Quantity").fill("5");
     await page.getByRole("button", { name: "Add to cart" }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toMatch(/Only 2 left in stock/);
+    await expect.poll(() => page.getByRole("status").textContent(), SERVER).toMatch(/Only 2 left in stock/);
     await page.close();
   });
 
@@ -134,7 +135,7 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
       await page.keyboard.press("Tab");
     }
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.getByRole("status").textContent()).toMatch(/Added 1 × Merino Wool Beanie/);
+    await expect.poll(() => page.getByRole("status").textContent(), SERVER).toMatch(/Added 1 × Merino Wool Beanie/);
     await page.goto(`${baseUrl}/cart`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await context.close();
