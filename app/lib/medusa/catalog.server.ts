@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ShopContext } from "../context.server";
 import type { MedusaClient } from "./client.server";
 import { cachedJson } from "./edge-cache.server";
+import { shortLines, type ShortLine } from "../stock";
 import { product, productList, regionList, variant, type Product, type Region, type Variant } from "./schemas";
 
 /** Catalog reads: products and the shop's region, cached at the edge (short TTL + SWR). */
@@ -78,4 +79,14 @@ export async function currentStock(medusa: MedusaClient, productIds: string[]): 
     schema: stockList,
   });
   return products.flatMap((found) => found.variants);
+}
+
+/** Lines as carts and attempts hold them: what `linesShortOfStock` needs to know. */
+export type StockedLine = { title: string | null; variant_title?: string | null; variant_id: string | null; product_id?: string | null; quantity: number };
+
+/** The lines Medusa can't supply now, named "Product (Variant)", from one fresh stock read. */
+export async function linesShortOfStock(medusa: MedusaClient, lines: StockedLine[]): Promise<ShortLine[]> {
+  const productIds = [...new Set(lines.map((line) => line.product_id).filter((id): id is string => !!id))];
+  const named = lines.map((line) => ({ ...line, title: line.variant_title ? `${line.title ?? "Item"} (${line.variant_title})` : line.title }));
+  return shortLines(named, await currentStock(medusa, productIds));
 }

@@ -1,9 +1,8 @@
 import type { Logger } from "../../log.server";
-import { currentStock } from "../../medusa/catalog.server";
+import { linesShortOfStock } from "../../medusa/catalog.server";
 import { MedusaError, type MedusaClient } from "../../medusa/client.server";
 import { cartPaymentIntentIds } from "../../medusa/cart.server";
 import { completeCart, type CompletionRefusal } from "../../medusa/order.server";
-import { shortLines } from "../../stock";
 import { unknownToStripe, type Release } from "../../stripe.server";
 import type { PaymentIntentFacts } from "./payment-intent";
 import {
@@ -246,10 +245,7 @@ async function release(
 async function missingLines(deps: PaymentDeps, attempt: AttemptRecord): Promise<ReleaseRecord["lines"]> {
   const items = attempt.items ?? [];
   try {
-    const productIds = [...new Set(items.map((item) => item.product_id).filter((id): id is string => !!id))];
-    const stock = await currentStock(deps.medusa, productIds);
-    const named = items.map((item) => ({ ...item, title: item.variant_title ? `${item.title ?? "Item"} (${item.variant_title})` : item.title }));
-    return shortLines(named, stock);
+    return await linesShortOfStock(deps.medusa, items);
   } catch {
     return [];
   }

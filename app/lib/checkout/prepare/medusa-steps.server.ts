@@ -2,9 +2,9 @@ import type { Logger } from "../../log.server";
 import { classifyMedusaError, type MedusaClient } from "../../medusa/client.server";
 import { addShippingMethod, readCheckoutCart, updateCartDetails } from "../../medusa/cart.server";
 import { createStripePaymentSession, getOrCreatePaymentCollection, STRIPE_PROVIDER_ID } from "../../medusa/payment.server";
-import { currentStock } from "../../medusa/catalog.server";
+import { linesShortOfStock } from "../../medusa/catalog.server";
 import { stripeSessionData, type CheckoutCart } from "../../medusa/schemas";
-import { shortLines, type ShortLine } from "../../stock";
+import type { ShortLine } from "../../stock";
 import { toMinorUnits } from "../../money";
 import { createAttempt, newAttemptId, type AttemptStore } from "../attempts.server";
 import { errorAnswer, type CheckoutAnswer } from "../../http/answer";
@@ -195,11 +195,9 @@ async function createVerifiedSession(
 }
 
 /** The cart's lines Medusa can't supply now (managed stock, no backorders), per variant. */
-async function shortOfStock(medusa: MedusaClient, cart: CheckoutCart): Promise<ShortLine[]> {
-  if (cart.completed_at) return [];
-  const productIds = [...new Set(cart.items.map((item) => item.product_id).filter((id): id is string => !!id))];
-  const named = cart.items.map((item) => ({ ...item, title: item.variant_title ? `${item.product_title ?? "Item"} (${item.variant_title})` : item.product_title }));
-  return shortLines(named, await currentStock(medusa, productIds));
+function shortOfStock(medusa: MedusaClient, cart: CheckoutCart): Promise<ShortLine[]> {
+  if (cart.completed_at) return Promise.resolve([]);
+  return linesShortOfStock(medusa, cart.items.map((item) => ({ ...item, title: item.product_title })));
 }
 
 function outOfStockMessage(short: ShortLine[]): string {
