@@ -17,6 +17,12 @@ export type ShopContext = {
   waitUntil: (promise: Promise<unknown>) => void;
   /** This response's Content-Security-Policy nonce, for React Router's inline scripts. */
   cspNonce: string;
+  /**
+   * The cart this request made for the shopper (its cookie is in this response, not in
+   * the request). Without JavaScript, the loaders run in the same request as the action,
+   * and read it here: the header then counts the item just added to a new cart.
+   */
+  cartMadeNow?: string;
 };
 
 export function createShopContext(request: Request, env: object, waitUntil: ShopContext["waitUntil"]): ShopContext {

@@ -1,5 +1,5 @@
 import type { ShopContext } from "./context.server";
-import { setCartIdCookie } from "./cart-cookie.server";
+import { readCartId, setCartIdCookie } from "./cart-cookie.server";
 import { createCart, retrieveCart } from "./medusa/cart.server";
 import { getRegion } from "./medusa/catalog.server";
 import type { Cart } from "./medusa/schemas";
@@ -17,7 +17,16 @@ export async function openCartFor(shop: ShopContext, cartId: string | null): Pro
   const region = await getRegion(shop);
   const cart = await createCart(shop.medusa, region.id);
   shop.logger.log("info", "cart created", { step: "create_cart", cart_id: cart.id, outcome: "ok" });
+  shop.cartMadeNow = cart.id;
   return { cart, setCookie: await setCartIdCookie(shop.config, cart.id) };
+}
+
+/**
+ * The shopper's cart id for a loader: the cart this request just made, else the signed
+ * cookie's (`readCartId`).
+ */
+export async function shopperCartId(shop: ShopContext, request: Request): Promise<string | null> {
+  return shop.cartMadeNow ?? (await readCartId(shop.config, request));
 }
 
 /** The shopper's cart if they have an open one; never creates one. */

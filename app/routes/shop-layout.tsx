@@ -1,11 +1,11 @@
 import { Link, NavLink, Outlet } from "react-router";
-import { readCartId } from "~/lib/cart-cookie.server";
 import { retrieveCart } from "~/lib/medusa/cart.server";
+import { shopperCartId } from "~/lib/shopper-cart.server";
 import type { Route } from "./+types/shop-layout";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { shop } = context;
-  const cartId = await readCartId(shop.config, request);
+  const cartId = await shopperCartId(shop, request);
   if (!cartId) return { cartCount: 0 };
   try {
     const cart = await retrieveCart(shop.medusa, cartId);

@@ -116,6 +116,8 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
     await page.getByRole("button", { name: "Add to cart" }).click();
     await page.waitForURL(`${baseUrl}/products/canvas-tote-bag`);
     expect(await page.getByRole("status").textContent()).toMatch(/Added 1 × Canvas Tote Bag/);
+    // The same response made the cart and set its cookie; its header already counts the bag.
+    expect(await page.getByTestId("cart-count").textContent()).toBe("1");
     const cart = await readCart(await cartIdOf(context, baseUrl));
     expect(cart.items).toHaveLength(1);
     expect(cart.items[0]?.quantity).toBe(1);
