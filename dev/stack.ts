@@ -6,7 +6,7 @@ import { startFaultProxy } from "./fault-proxy.ts";
 import { ensurePostgres } from "./postgres.ts";
 import { prepareMedusa, startMedusa } from "./medusa.ts";
 import { startStripeSim } from "./stripe-sim/server.ts";
-import { stackFiles, stackSessionSecret, writeStackWorkerConfig, type StackFiles } from "./worker-config.ts";
+import { stackFiles, stackSecret, writeStackWorkerConfig, type StackFiles } from "./worker-config.ts";
 import { assertPortFree, BIN, startProcess, waitForHttp, type Log, type Managed } from "./processes.ts";
 import path from "node:path";
 
@@ -146,7 +146,8 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
       STRIPE_PUBLISHABLE_KEY: SIMULATOR_KEYS.publishableKey,
       STRIPE_SECRET_KEY: SIMULATOR_KEYS.secretKey,
       STRIPE_WEBHOOK_SECRET: SIMULATOR_KEYS.webhookSecret,
-      SESSION_SECRET: stackSessionSecret(files),
+      SESSION_SECRET: stackSecret(files, "session-secret"),
+      RECONCILE_TOKEN: stackSecret(files, "reconcile-token"),
       STRIPE_JS_URL: `${stripeSim.url}/js/stripe.js`,
       STRIPE_API_URL: stripeSim.url,
       ...options.vars,

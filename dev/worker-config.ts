@@ -36,7 +36,7 @@ export function readWranglerConfig(): Record<string, unknown> {
 }
 
 /** Values that go to the stack's `.dev.vars` (secrets: wrangler prints vars, never these). */
-export const SECRET_NAMES = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SESSION_SECRET"] as const;
+export const SECRET_NAMES = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SESSION_SECRET", "RECONCILE_TOKEN"] as const;
 
 export function writeStackWorkerConfig(files: StackFiles, values: Record<string, string>): void {
   mkdirSync(files.dir, { recursive: true });
@@ -53,9 +53,12 @@ export function writeStackWorkerConfig(files: StackFiles, values: Record<string,
   writeFileSync(path.join(files.dir, ".dev.vars"), secrets.map(([name, value]) => `${name}=${JSON.stringify(value)}\n`).join(""), { mode: 0o600 });
 }
 
-/** The cart-cookie secret survives restarts of a stack, so a shopper's cart does too. */
-export function stackSessionSecret(files: StackFiles): string {
-  const file = path.join(files.dir, "session-secret");
+/**
+ * A stack's own random secret, kept in its state directory: the cart-cookie secret survives
+ * restarts, so a shopper's cart does too; `npm run reconcile` reads the reconcile token.
+ */
+export function stackSecret(files: StackFiles, name: "session-secret" | "reconcile-token"): string {
+  const file = path.join(files.dir, name);
   if (existsSync(file)) {
     const existing = readFileSync(file, "utf8").trim();
     if (existing.length >= 32) return existing;

@@ -13,8 +13,11 @@ declare module "react-router" {
   }
 }
 
+import { createLogger, newTraceId } from "../app/lib/log.server";
+import { handleReconcileRequest, RECONCILE_ROUTE, runSweep } from "./reconcile";
 import { handleStripeWebhook } from "./stripe-webhook";
 
+export { AttemptIndex } from "./attempt-index";
 export { CartCoordinator } from "./cart-coordinator";
 
 /**
@@ -49,6 +52,9 @@ export default {
     if (url.pathname === "/webhooks/stripe") {
       // Answered here, before React Router: its signature is its authentication.
       response = await handleStripeWebhook(request, env, shop);
+    } else if (url.pathname === RECONCILE_ROUTE) {
+      // An operator's door, not a shopper's: its bearer token is its authentication.
+      response = await handleReconcileRequest(request, env, shop.config, shop.logger);
     } else {
       response = (await guardStateChange(request, shop)) ?? (await handlerFor(request)(request, { cloudflare: { env, ctx }, shop }));
       // A POST to a page without an action is answered (405) with its body unread, which
@@ -59,5 +65,12 @@ export default {
     headers.set("x-trace-id", shop.traceId);
     applySecurityHeaders(headers, shop.config, shop.cspNonce, { devServer: import.meta.env.DEV });
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  },
+
+  /** The Cron Trigger (wrangler.jsonc `triggers.crons`): one reconciler sweep. */
+  async scheduled(controller, env) {
+    // The sweep's clock is the real one (scheduledTime may be set by a local test trigger).
+    const logger = createLogger(newTraceId(), `scheduled ${controller.cron}`);
+    await runSweep(env, logger, { asOf: new Date() });
   },
 } satisfies ExportedHandler<Env>;

@@ -1,14 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
 import { applyPaymentEvent, type EventStore, type PaymentOutcome } from "../app/lib/checkout/payment/apply-payment.server";
-import type { PaymentIntentFacts } from "../app/lib/checkout/payment/payment-intent";
+import { paymentIntentFacts, paymentIntentSchema, type PaymentIntentFacts } from "../app/lib/checkout/payment/payment-intent";
+import { settleAttempt, type Settlement } from "../app/lib/checkout/payment/reconcile.server";
+import type { OpenAttempt } from "../app/lib/checkout/open-attempts";
 import { ATTEMPT_TTL_SECONDS, type AttemptStore } from "../app/lib/checkout/attempts.server";
 import { SubmissionLedger, type StoredAnswer } from "../app/lib/checkout/prepare/idempotency.server";
 import { prepareInCart, type PrepareCall } from "../app/lib/checkout/prepare/pipeline.server";
-import { readConfig } from "../app/lib/config.server";
+import { readConfig, type AppConfig } from "../app/lib/config.server";
 import type { CheckoutAnswer } from "../app/lib/http/answer";
-import { createLogger } from "../app/lib/log.server";
+import { createLogger, type Logger } from "../app/lib/log.server";
 import { medusaClientFor } from "../app/lib/medusa/client.server";
-import { releasePayment } from "../app/lib/stripe.server";
+import { cancelPaymentIntent, releasePayment, retrievePaymentIntent } from "../app/lib/stripe.server";
+import { attemptIndex } from "./attempt-index";
+import { cartWriteAnswer, performCartWrite, type CartWrite, type CartWriteAnswer } from "../app/lib/cart-writes.server";
+import { settleBeforeCartWrite } from "../app/lib/checkout/payment/in-flight.server";
 
 /**
  * One Durable Object per cart (checkout contract, section 1). It decides nothing about
@@ -17,9 +22,13 @@ import { releasePayment } from "../app/lib/stripe.server";
  * cart's attempts). KV can't do this: it is eventually consistent and last-write-wins.
  * What runs here is the checkout's: prepareInCart (checkout/prepare/pipeline.server.ts) with
  * its idempotency policy (prepare/idempotency.server.ts), and applyPaymentIntent
- * (checkout/payment/apply-payment.server.ts).
+ * (checkout/payment/apply-payment.server.ts), and the reconciler's settleAttempt
+ * (checkout/payment/reconcile.server.ts). It also keeps the shop's index of open attempts
+ * (attempt-index.ts) up to date for its cart: added by prepare, removed once settled.
  */
 export type PaymentCall = { intent: PaymentIntentFacts; eventId: string | null; traceId: string; route: string };
+export type ReconcileCall = { entry: OpenAttempt; asOf: string; traceId: string };
+export type CartWriteCall = { cartId: string; write: CartWrite; traceId: string; route: string };
 export type { PrepareCall };
 
 type StoredEvent = { outcome: PaymentOutcome };
@@ -53,6 +62,7 @@ export class CartCoordinator extends DurableObject<Env> {
     const deps = {
       medusa: medusaClientFor(readConfig(this.env), logger),
       attempts: this.attemptStore(),
+      openAttempts: attemptIndex(this.env),
       logger,
       ledger: this.ledger,
       cartLimiter: this.env.RATE_LIMIT_PREPARE_PER_CART,
@@ -64,19 +74,79 @@ export class CartCoordinator extends DurableObject<Env> {
   /** A PaymentIntent's news for this cart (webhook or return page), after the cart's other writes. */
   async applyPayment(call: PaymentCall): Promise<PaymentOutcome> {
     const logger = createLogger(call.traceId, call.route);
-    const config = readConfig(this.env);
     const events: EventStore = {
       get: async (eventId) => (await this.ctx.storage.get<StoredEvent>(`event:${eventId}`))?.outcome,
       put: (eventId, outcome) => this.keep<StoredEvent>(`event:${eventId}`, { outcome }),
     };
-    const deps = {
+    const outcome = await this.exclusive(() => applyPaymentEvent({ ...this.paymentDeps(readConfig(this.env), logger), events }, call.intent, call.eventId));
+    const settled = outcome.kind === "completed" || outcome.kind === "released" || (outcome.kind === "recorded" && (outcome.status === "canceled" || outcome.status === "expired"));
+    if (settled && call.intent.attemptId) await this.forget(call.intent.attemptId, logger);
+    return outcome;
+  }
+
+  /**
+   * A shopper's change to the cart (cart-writes.server.ts), after its other writes; a
+   * payment in flight is settled first (in-flight.server.ts).
+   */
+  async writeCart(call: CartWriteCall): Promise<CartWriteAnswer> {
+    const logger = createLogger(call.traceId, call.route);
+    const config = readConfig(this.env);
+    const medusa = medusaClientFor(config, logger);
+    return this.exclusive(() =>
+      cartWriteAnswer(async () => {
+        const verdict = await settleBeforeCartWrite(
+          {
+            ...this.stripeDeps(config),
+            attempts: this.attemptStore(),
+            attemptIds: async () => [...(await this.ctx.storage.list({ prefix: "attempt:" })).keys()].map((key) => key.slice("attempt:".length)),
+            forget: (attemptId) => this.forget(attemptId, logger),
+            logger,
+          },
+          call.cartId,
+        );
+        if (verdict.kind === "refused") return { problem: { code: "payment_in_progress", message: verdict.message } };
+        const result = await performCartWrite(medusa, call.cartId, call.write);
+        return verdict.kind === "canceled" ? { ...result, notice: verdict.notice } : result;
+      }),
+    );
+  }
+
+  /** The reconciler's sweep settling one of this cart's attempts (reconcile.server.ts). */
+  async reconcile(call: ReconcileCall): Promise<Settlement> {
+    const logger = createLogger(call.traceId, "reconcile");
+    const config = readConfig(this.env);
+    const deps = { ...this.paymentDeps(config, logger), ...this.stripeDeps(config) };
+    const result = await this.exclusive(() => settleAttempt(deps, call.entry, new Date(call.asOf)));
+    if (result.done) await this.forget(call.entry.attempt_id, logger);
+    return result;
+  }
+
+  private stripeDeps(config: AppConfig) {
+    return {
+      retrieveIntent: async (id: string) => paymentIntentFacts(paymentIntentSchema.parse(await retrievePaymentIntent(config, id))),
+      cancelIntent: (id: string, key: string) => cancelPaymentIntent(config, id, key),
+    };
+  }
+
+  private paymentDeps(config: AppConfig, logger: Logger) {
+    return {
       medusa: medusaClientFor(config, logger),
       attempts: this.attemptStore(),
       logger,
-      events,
       releasePayment: (intent: PaymentIntentFacts, key: string) => releasePayment(config, intent, key),
     };
-    return this.exclusive(() => applyPaymentEvent(deps, call.intent, call.eventId));
+  }
+
+  /**
+   * A settled attempt leaves the index of open ones. If that fails, the next sweep finds it
+   * settled and removes it then.
+   */
+  private async forget(attemptId: string, logger: Logger): Promise<void> {
+    try {
+      await attemptIndex(this.env).remove(attemptId);
+    } catch (error) {
+      logger.log("warn", "settled attempt not removed from the open index", { step: "index_attempt", outcome: "error", attempt_id: attemptId, error: String(error) });
+    }
   }
 
   /**

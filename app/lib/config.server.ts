@@ -51,6 +51,8 @@ const configSchema = z.object({
   STRIPE_WEBHOOK_SECRET: prefixed(["whsec_"]),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
   ALLOWED_ORIGINS: originList,
+  /** Bearer token of `POST /ops/reconcile` (one sweep on demand); the route doesn't exist without it. */
+  RECONCILE_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
   /** Development only: a Stripe.js stand-in served by the local Stripe simulator. */
   STRIPE_JS_URL: optionalHttpUrl,
   /** Development only: base URL of a Stripe-compatible API (the local simulator). */

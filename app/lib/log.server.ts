@@ -63,6 +63,11 @@ const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
 export function traceIdFor(request: Request): string {
   const match = TRACEPARENT.exec(request.headers.get("traceparent")?.trim().toLowerCase() ?? "");
   if (match?.[1] && !/^0+$/.test(match[1])) return match[1];
+  return newTraceId();
+}
+
+/** A fresh trace id (32 hex digits, as in `traceparent`), for work no request started. */
+export function newTraceId(): string {
   return crypto.randomUUID().replaceAll("-", "");
 }
 

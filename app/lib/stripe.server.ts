@@ -71,3 +71,8 @@ export function unknownToStripe(error: unknown): boolean {
 export function retrievePaymentIntent(config: AppConfig, id: string): Promise<Stripe.PaymentIntent> {
   return stripeClient(config).paymentIntents.retrieve(id);
 }
+
+/** Cancels a PaymentIntent nobody paid (an abandoned checkout), once per idempotency key. */
+export async function cancelPaymentIntent(config: AppConfig, id: string, idempotencyKey: string): Promise<void> {
+  await stripeClient(config).paymentIntents.cancel(id, { cancellation_reason: "abandoned" }, { idempotencyKey });
+}

@@ -7,7 +7,7 @@ import { readCartId } from "~/lib/cart-cookie.server";
 import { existingCartFor } from "~/lib/shopper-cart.server";
 import { noStoreHeaders } from "~/lib/http/headers";
 import { backendFailure, orBackendFailure } from "~/lib/http/backend-failure.server";
-import { removeLineItem, updateLineItem } from "~/lib/medusa/cart.server";
+import { writeCart } from "~/lib/cart-writes.server";
 import { readFormFields } from "~/lib/http/request-body.server";
 import type { ShopContext } from "~/lib/context.server";
 import { currentStock } from "~/lib/medusa/catalog.server";
@@ -73,15 +73,17 @@ export async function action({ request, context }: Route.ActionArgs) {
   try {
     const cart = await existingCartFor(shop, cartId);
     if (!cart || !cart.items.some((item) => item.id === intent.line_id)) return notFound();
-    const result =
-      intent.intent === "remove"
-        ? await removeLineItem(shop.medusa, cart.id, intent.line_id)
-        : await updateLineItem(shop.medusa, cart.id, intent.line_id, intent.quantity);
+    const result = await writeCart(
+      context,
+      cart.id,
+      intent.intent === "remove" ? { kind: "remove_line", line_id: intent.line_id } : { kind: "set_quantity", line_id: intent.line_id, quantity: intent.quantity },
+    );
     shop.logger.log("info", intent.intent, { step: intent.intent, cart_id: cart.id, outcome: result.problem ? "error" : "ok" });
     if (result.problem) {
       return cartProblemFailure(shop, result.problem);
     }
-    return data({ ok: true as const, message: intent.intent === "remove" ? "Item removed." : "Quantity updated." }, { headers: noStoreHeaders() });
+    const done = intent.intent === "remove" ? "Item removed." : "Quantity updated.";
+    return data({ ok: true as const, message: result.notice ? `${done} ${result.notice}` : done }, { headers: noStoreHeaders() });
   } catch (error) {
     throw backendFailure(shop, error);
   }

@@ -4,12 +4,13 @@ import { readCartId } from "~/lib/cart-cookie.server";
 import { shippingRefreshRequest, type ShippingRefreshedBody } from "~/lib/checkout/contract";
 import { checkoutSummary, shippingOptionViews } from "~/lib/checkout/page-view.server";
 import { publicConfig } from "~/lib/config.server";
-import { actionFailure, actionInput } from "~/lib/http/action-failure.server";
+import { actionFailure, actionInput, cartProblemFailure } from "~/lib/http/action-failure.server";
 import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { noStoreHeaders } from "~/lib/http/headers";
 import { cartMutationLimited } from "~/lib/http/rate-limit.server";
 import { readJson } from "~/lib/http/request-body.server";
-import { listShippingOptions, sameAddress, setShippingAddress, setShippingMethod } from "~/lib/medusa/cart.server";
+import { writeCart } from "~/lib/cart-writes.server";
+import { listShippingOptions, sameAddress } from "~/lib/medusa/cart.server";
 import { getRegion } from "~/lib/medusa/catalog.server";
 import { MedusaError } from "~/lib/medusa/client.server";
 import type { Region } from "~/lib/medusa/schemas";
@@ -80,21 +81,33 @@ export async function action({ request, context }: Route.ActionArgs) {
     }
 
     let current = cart;
+    /** Set when the change canceled a payment the shopper had started (another tab's). */
+    let notice: string | null = null;
     if (!sameAddress(cart.shipping_address, address)) {
-      const updated = await setShippingAddress(shop.medusa, cart.id, address);
+      const updated = await writeCart(context, cart.id, { kind: "set_shipping_address", address });
+      if (updated.problem?.code === "payment_in_progress") return cartProblemFailure(shop, updated.problem);
       if (updated.problem) return actionFailure(shop, "cart_update_refused", updated.problem.message);
       current = updated.cart;
+      notice = updated.notice ?? null;
     }
     const options = await listShippingOptions(shop.medusa, current.id);
     let message: string | null = null;
     if (wanted && current.shipping_methods[0]?.shipping_option_id !== wanted) {
       const offered = options.find((option) => option.id === wanted);
-      const chosen = offered ? await setShippingMethod(shop.medusa, current.id, wanted) : null;
-      if (chosen?.cart) current = chosen.cart;
-      else message = chosen?.problem.message ?? "That shipping option isn't available for this address. Choose another one.";
+      const chosen = offered ? await writeCart(context, current.id, { kind: "set_shipping_method", option_id: wanted }) : null;
+      if (chosen?.problem?.code === "payment_in_progress") return cartProblemFailure(shop, chosen.problem);
+      if (chosen?.cart) {
+        current = chosen.cart;
+        notice ??= chosen.notice ?? null;
+      } else message = chosen?.problem.message ?? "That shipping option isn't available for this address. Choose another one.";
     }
     shop.logger.log("info", "checkout shipping refreshed", { step: "shipping_options", cart_id: current.id, outcome: message ? "error" : "ok" });
-    const refreshed: ShippingRefreshedBody = { ok: true, summary: checkoutSummary(current), shippingOptions: shippingOptionViews(options), message };
+    const refreshed: ShippingRefreshedBody = {
+      ok: true,
+      summary: checkoutSummary(current),
+      shippingOptions: shippingOptionViews(options),
+      message: [notice, message].filter(Boolean).join(" ") || null,
+    };
     return data(refreshed, { headers: noStoreHeaders() });
   } catch (error) {
     if (!(error instanceof MedusaError)) throw error;

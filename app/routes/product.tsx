@@ -9,7 +9,7 @@ import { readCartId } from "~/lib/cart-cookie.server";
 import { openCartFor } from "~/lib/shopper-cart.server";
 import { noStoreHeaders } from "~/lib/http/headers";
 import { backendFailure, orBackendFailure } from "~/lib/http/backend-failure.server";
-import { addLineItem } from "~/lib/medusa/cart.server";
+import { writeCart } from "~/lib/cart-writes.server";
 import { getProductByHandle, getRegion } from "~/lib/medusa/catalog.server";
 import { readFormFields } from "~/lib/http/request-body.server";
 import type { Variant } from "~/lib/medusa/schemas";
@@ -55,13 +55,14 @@ export async function action({ request, params, context }: Route.ActionArgs) {
     }
 
     const { cart, setCookie } = await openCartFor(shop, cartId);
-    const result = await addLineItem(shop.medusa, cart.id, variant.id, quantity);
+    const result = await writeCart(context, cart.id, { kind: "add_line", variant_id: variant.id, quantity });
     if (result.problem) {
       const message = result.problem.code === "out_of_stock" ? stockMessage(variant) : undefined;
       return cartProblemFailure(shop, result.problem, { message, setCookie });
     }
     shop.logger.log("info", "added to cart", { step: "add_line_item", cart_id: cart.id, outcome: "ok" });
-    return data({ ok: true as const, message: `Added ${quantity} × ${product?.title ?? "item"} to your cart.` }, { headers: noStoreHeaders(setCookie) });
+    const added = `Added ${quantity} × ${product?.title ?? "item"} to your cart.`;
+    return data({ ok: true as const, message: result.notice ? `${added} ${result.notice}` : added }, { headers: noStoreHeaders(setCookie) });
   } catch (error) {
     throw backendFailure(shop, error);
   }

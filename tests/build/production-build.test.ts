@@ -39,6 +39,7 @@ const buildSecrets: Record<(typeof SECRET_NAMES)[number], string> = {
   STRIPE_SECRET_KEY: `sk_test_buildcheck${randomBytes(12).toString("hex")}`,
   STRIPE_WEBHOOK_SECRET: `whsec_buildcheck${randomBytes(12).toString("hex")}`,
   SESSION_SECRET: `buildcheck-session-${randomBytes(24).toString("hex")}`,
+  RECONCILE_TOKEN: `buildcheck-reconcile-${randomBytes(24).toString("hex")}`,
 };
 
 let build: Run;
@@ -105,6 +106,7 @@ describe("deploy readiness: wrangler deploy --dry-run of the production build", 
     expect(metadata.bindings).toEqual(
       expect.arrayContaining([
         { name: "CART_COORDINATOR", type: "durable_object_namespace", class_name: "CartCoordinator" },
+        { name: "ATTEMPT_INDEX", type: "durable_object_namespace", class_name: "AttemptIndex" },
         expect.objectContaining({ name: "CHECKOUT_ATTEMPTS", type: "kv_namespace", namespace_id: expect.any(String) }),
         ...RATE_LIMITS.map((name) =>
           expect.objectContaining({ name, type: "ratelimit", namespace_id: expect.any(String), simple: { limit: expect.any(Number), period: expect.any(Number) } }),
@@ -113,7 +115,7 @@ describe("deploy readiness: wrangler deploy --dry-run of the production build", 
     );
   });
 
-  it("declares the Durable Object's migration (v1, SQLite) and the Worker exports its class", () => {
+  it("declares the Durable Objects' migrations (SQLite), the reconciler's cron, and the Worker exports both classes", () => {
     // In a dry run wrangler does not compute the migration step (that needs the deployed
     // script's current tag), so this reads the config it deployed: a real deploy sends
     // its `migrations` from this same file.
@@ -121,15 +123,24 @@ describe("deploy readiness: wrangler deploy --dry-run of the production build", 
       migrations?: unknown[];
       durable_objects?: { bindings?: unknown[] };
       compatibility_flags?: string[];
+      triggers?: { crons?: string[] };
     };
-    expect(config.migrations).toContainEqual({ tag: "v1", new_sqlite_classes: ["CartCoordinator"] });
+    expect(config.migrations).toEqual([
+      { tag: "v1", new_sqlite_classes: ["CartCoordinator"] },
+      { tag: "v2", new_sqlite_classes: ["AttemptIndex"] },
+    ]);
     expect(config.durable_objects?.bindings).toContainEqual({ name: "CART_COORDINATOR", class_name: "CartCoordinator" });
+    expect(config.durable_objects?.bindings).toContainEqual({ name: "ATTEMPT_INDEX", class_name: "AttemptIndex" });
+    expect(config.triggers?.crons).toEqual(["*/5 * * * *"]);
     expect(config.compatibility_flags).toContain("nodejs_compat");
-    expect(readFileSync(path.join(serverDir, "index.js"), "utf8")).toMatch(/export\s*\{[^}]*\bCartCoordinator\b[^}]*\}/);
+    const worker = readFileSync(path.join(serverDir, "index.js"), "utf8");
+    expect(worker).toMatch(/export\s*\{[^}]*\bCartCoordinator\b[^}]*\}/);
+    expect(worker).toMatch(/export\s*\{[^}]*\bAttemptIndex\b[^}]*\}/);
   });
 
   it("lists every binding in wrangler's output", () => {
     expect(dryRun.output).toMatch(/env\.CART_COORDINATOR \(CartCoordinator\)\s+Durable Object/);
+    expect(dryRun.output).toMatch(/env\.ATTEMPT_INDEX \(AttemptIndex\)\s+Durable Object/);
     expect(dryRun.output).toMatch(/env\.CHECKOUT_ATTEMPTS \(\w+\)\s+KV Namespace/);
     for (const name of RATE_LIMITS) expect(dryRun.output).toMatch(new RegExp(`env\\.${name} \\(\\d+ requests/\\d+s\\)\\s+Rate Limit`));
   });

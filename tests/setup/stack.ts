@@ -12,6 +12,7 @@ import { readDotVars } from "../support/secret-scan.ts";
 import { WORKERS_TEST_SESSION_SECRET } from "../support/workers-test-secrets.ts";
 import { WORKERS_TEST_LOG } from "./workers-console.ts";
 import { PARTNER_ORIGIN } from "../support/stack-info.ts";
+import { auditMoney } from "./money-audit.ts";
 
 /** Projects that need neither the stack nor Chromium (Vitest runs this setup for every selection). */
 const STANDALONE_PROJECTS = new Set(["unit", "build"]);
@@ -41,6 +42,7 @@ export default async function setup(project: TestProject) {
     workerConfig: stack.workerConfig,
   });
   return async () => {
+    await reportMoney(stack);
     await stack.stop();
     // The stack's storefronts, any a test started itself in the same folder, and the
     // storefront code run by the Workers test pool.
@@ -66,6 +68,28 @@ function scanStorefrontLogs(stateDir: string, more: string[]) {
   if (findings.length > 0) {
     const listed = findings.slice(0, 20).map((finding) => `  ${finding.file}:${finding.line} ${finding.kind}: ${finding.excerpt}`);
     console.error(`\n[log scan] FAILED: the storefront logs of this run leak ${findings.length} value(s):\n${listed.join("\n")}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * Issue 10: once everything has settled (a last reconciler sweep included), no checkout's
+ * PaymentIntent holds or has taken money without an order. One that does fails the run.
+ */
+async function reportMoney(stack: Parameters<typeof auditMoney>[0]) {
+  try {
+    const money = await auditMoney(stack);
+    const p50 = money.release_ms_p50 === null ? "-" : `${money.release_ms_p50} ms`;
+    console.log(
+      `[money audit] ${money.checkout_payment_intents} checkout PaymentIntents; ${money.took_or_hold_money} took or hold money: ${money.with_an_order} with an order, ` +
+        `${money.without_an_order.length} without; ${money.released} released (p50 ${p50} from refusal to release); ${money.reconciler_sweeps} reconciler sweeps, the last settled ${money.final_sweep_settled}`,
+    );
+    if (money.without_an_order.length > 0) {
+      console.error(`\n[money audit] FAILED: money held or taken without an order:\n  ${money.without_an_order.join("\n  ")}\n`);
+      process.exitCode = 1;
+    }
+  } catch (error) {
+    console.error(`\n[money audit] FAILED: could not audit: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   }
 }

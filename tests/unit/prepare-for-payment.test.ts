@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ATTEMPT_TTL_SECONDS, attemptRecord } from "../../app/lib/checkout/attempts.server";
 import type { CheckoutErrorBody, CheckoutSuccessBody } from "../../app/lib/checkout/contract";
 import { prepareRequest } from "../../app/lib/checkout/contract";
-import { prepareForPayment } from "../../app/lib/checkout/prepare/medusa-steps.server";
+import type { OpenAttempt } from "../../app/lib/checkout/open-attempts";
+import { prepareForPayment, type PrepareDeps } from "../../app/lib/checkout/prepare/medusa-steps.server";
 import type { CheckoutAnswer } from "../../app/lib/http/answer";
 import { createLogger } from "../../app/lib/log.server";
 import { createMedusaClient } from "../../app/lib/medusa/client.server";
@@ -71,13 +72,23 @@ function shopWith(cart: "prepared" | "fresh" | "empty" | "completed", options: {
   const logger = createLogger(TRACE_ID, "/api/carts/:id/prepare-for-payment");
   const medusa = createMedusaClient({ baseUrl: "http://medusa.test", publishableKey: "pk_test_scripted", timeoutMs: TIMEOUT_MS, logger, fetch: shop.fetch });
   const collectionId = shop.cart(id).payment_collection?.id ?? "(none)";
+  const indexed: OpenAttempt[] = [];
   const paths = {
     cart: `/store/carts/${id}`,
     shipping: `/store/carts/${id}/shipping-methods`,
     collections: "/store/payment-collections",
     sessions: `/store/payment-collections/${collectionId}/payment-sessions`,
   };
-  return { shop, kv, id, paths, run: (input = submission(), cartId = id) => prepareForPayment({ medusa, attempts: kv.asBinding(), logger }, cartId, input) };
+  return { shop, kv, id, paths, run: (input = submission(), cartId = id) => prepareForPayment({ medusa, attempts: kv.asBinding(), logger, openAttempts: indexOf(indexed) }, cartId, input), indexed };
+}
+
+/** The reconciler's index of open attempts: what prepare added to it. */
+function indexOf(indexed: OpenAttempt[]): PrepareDeps["openAttempts"] {
+  return {
+    add: async (entry) => {
+      indexed.push(entry);
+    },
+  };
 }
 
 function success(answer: CheckoutAnswer): CheckoutSuccessBody {
@@ -121,8 +132,10 @@ function expectedCode(step: string, kind: FaultKind): keyof typeof STATUS_OF {
 
 describe("prepare-for-payment against a scripted Medusa", () => {
   it("on success makes exactly: read, update, shipping method, payment session, verify read, then the attempt write", async () => {
-    const { shop, kv, run, paths, id } = shopWith("prepared");
+    const { shop, kv, run, paths, id, indexed } = shopWith("prepared");
     const answer = success(await run());
+    // Known to the reconciler (its log line comes before the payment session's, see below).
+    expect(indexed).toEqual([{ attempt_id: answer.checkout_attempt_id, cart_id: id, created_at: expect.any(String) }]);
     expect(shop.requests()).toEqual([
       `GET ${paths.cart}`,
       `POST ${paths.cart}`,
@@ -189,7 +202,7 @@ describe("prepare-for-payment against a scripted Medusa", () => {
     const lines = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.every((line) => line.trace_id === TRACE_ID)).toBe(true);
     const steps = lines.filter((line) => line.msg === line.step).map((line) => line.step);
-    expect(steps).toEqual(["read_cart", "update_cart", "add_shipping_method", "create_payment_session", "verify_amount", "write_attempt"]);
+    expect(steps).toEqual(["read_cart", "update_cart", "add_shipping_method", "index_attempt", "create_payment_session", "verify_amount", "write_attempt"]);
     const all = logLines.join("\n");
     expect(all).not.toContain(answer.client_secret);
     expect(all).not.toContain("_secret_");

@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   cart_changed: 409,
   idempotency_key_reused: 409,
   in_progress: 409,
+  payment_in_progress: 409,
   out_of_stock: 409,
   cart_update_refused: 409,
   payload_too_large: 413,

@@ -31,6 +31,7 @@ const PROBLEM_CODES: Record<CartProblem["code"], CheckoutErrorCode> = {
   cart_completed: "cart_completed",
   not_found: "cart_not_found",
   invalid: "cart_update_refused",
+  payment_in_progress: "payment_in_progress",
 };
 
 /** Medusa's refusal of a cart change, with `message` replacing Medusa's own when given. */

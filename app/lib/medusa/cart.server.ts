@@ -27,7 +27,7 @@ const PAYMENT_FIELDS = [
   "+metadata",
 ].join(",");
 
-export type CartProblem = { code: "out_of_stock" | "cart_completed" | "not_found" | "invalid"; message: string };
+export type CartProblem = { code: "out_of_stock" | "cart_completed" | "not_found" | "invalid" | "payment_in_progress"; message: string };
 export type CartResult = { cart: Cart; problem?: undefined } | { cart?: undefined; problem: CartProblem };
 
 const cartPath = (cartId: string) => `/store/carts/${encodeURIComponent(cartId)}`;

@@ -145,7 +145,7 @@ async function completeOrder(deps: PaymentDeps, attempt: AttemptRecord, intent: 
     // cart's order, made or to be made, is paid by the other one, so this one goes back.
     const current = await cartPaymentIntentIds(deps.medusa, attempt.cart_id);
     if (current && !current.includes(intent.id)) {
-      return release(deps, attempt, intent, "cart_changed", "a newer checkout of this cart replaced this payment");
+      return release(deps, attempt, intent, "cart_changed", "a newer checkout of this cart replaced this payment", Date.now());
     }
     result = await completeCart(deps.medusa, attempt.cart_id);
   } catch (error) {
@@ -185,10 +185,10 @@ async function completeOrder(deps: PaymentDeps, attempt: AttemptRecord, intent: 
         });
         return { kind: "retry", reason: result.message };
       }
-      return release(deps, noted, intent, "unknown_refusal", result.message);
+      return release(deps, noted, intent, "unknown_refusal", result.message, Date.parse(noted.refused_since ?? noted.created_at));
     }
     case "permanent":
-      return release(deps, attempt, intent, result.reason, result.message);
+      return release(deps, attempt, intent, result.reason, result.message, Date.now());
   }
 }
 
@@ -206,6 +206,8 @@ async function release(
   intent: PaymentIntentFacts,
   reason: CompletionRefusal | "unknown_refusal",
   detail: string,
+  /** When the refusal was first seen (real clock): the release line says how long the money waited. */
+  refusedAt: number,
 ): Promise<PaymentOutcome> {
   const fields = { cart_id: attempt.cart_id, attempt_id: attempt.id, payment_intent_id: intent.id };
   const lines = reason === "out_of_stock" ? await missingLines(deps, attempt) : undefined;
@@ -237,6 +239,7 @@ async function release(
     stripe_id: released.id,
     amount: attempt.amount,
     currency: attempt.currency_code,
+    ms_since_refusal: Math.max(0, Date.now() - refusedAt),
   });
   return { kind: "released", release: record };
 }

@@ -21,6 +21,7 @@ export type ReturnDecision =
   | { kind: "released"; what: string; money: string }
   | { kind: "not_found" };
 
+const EXPIRED = "This checkout wasn't paid in time, so its payment was canceled and nothing was charged. Please check out again.";
 const MISMATCH = "Your payment didn't match your cart's total, so no order was placed and the payment was voided. Please try again.";
 
 export async function decideReturn(shop: ShopContext, env: Env, request: Request, attemptId: string | null): Promise<ReturnDecision> {
@@ -61,6 +62,7 @@ export async function decideReturn(shop: ShopContext, env: Env, request: Request
     case "recorded":
       if (outcome.status === "payment_pending") return { kind: "finishing" };
       if (outcome.status === "amount_mismatch") return { kind: "failed", message: MISMATCH };
+      if (outcome.status === "expired") return { kind: "failed", message: EXPIRED };
       return { kind: "failed", message: intent.last_payment_error?.message ?? "Your payment was not completed. Please try again." };
     case "not_paid":
       if (intent.status === "processing" || intent.status === "requires_action") return { kind: "finishing" };

@@ -13,6 +13,8 @@ import { toMinorUnits } from "../../money";
  *   gets the same answer, so concurrent duplicates make one set of backend calls.
  * - Same key, another body: `idempotency_key_reused`.
  * - Another key while one runs: `in_progress` with Retry-After.
+ * A stored success whose attempt has ended (expired, canceled, released) is not replayed:
+ * its client secret can't pay any more, so the submission runs again.
  * Answers below 500 are stored for 24 hours. 5xx answers are not: the cart was rolled
  * back, so running the same submission again is safe and is what a retry wants. Nor is a
  * `429` (the cart's rate limit): the same submission may run once the minute is over.
@@ -45,6 +47,8 @@ export type SubmissionWork = {
   run: () => Promise<CheckoutAnswer>;
   /** The cart as it is now, to tell whether a derived key's stored success still holds. */
   readCart: () => Promise<CheckoutCart>;
+  /** Whether this attempt's payment can no longer be paid (its record, no backend call). */
+  attemptEnded: (attemptId: string) => Promise<boolean>;
 };
 
 export class SubmissionLedger {
@@ -60,12 +64,14 @@ export class SubmissionLedger {
     if (stored && Date.now() - stored.storedAt < RETENTION_MS) {
       if (stored.bodyHash !== submission.bodyHash) return keyReused(submission, logger);
       // A key the shopper chose names one submission. A derived key only says "same cart,
-      // same details": the cart may have changed since, so check before replaying.
-      if (!submission.derivedKey || (await stillCurrent(work, stored.answer))) {
+      // same details": the cart may have changed since, so check before replaying. Neither
+      // replays a payment that can no longer be paid (expired, canceled, released).
+      const ended = await paymentEnded(work, stored.answer);
+      if (!ended && (!submission.derivedKey || (await stillCurrent(work, stored.answer)))) {
         logger.log("info", "replayed stored answer", { ...fields, outcome: "hit", status: stored.answer.status });
         return replayed(stored.answer);
       }
-      logger.log("info", "stored answer of a derived key is stale: preparing again", { ...fields, outcome: "miss" });
+      logger.log("info", ended ? "stored answer's payment has ended: preparing again" : "stored answer of a derived key is stale: preparing again", { ...fields, outcome: "miss" });
       await this.store.delete(storageKey);
     }
 
@@ -103,6 +109,11 @@ function worthStoring(answer: CheckoutAnswer, derivedKey: boolean): boolean {
 
 function replayed(answer: CheckoutAnswer): CheckoutAnswer {
   return { ...answer, headers: { ...answer.headers, "idempotent-replayed": "true" } };
+}
+
+async function paymentEnded(work: SubmissionWork, answer: CheckoutAnswer): Promise<boolean> {
+  if (answer.status !== 200 || !("checkout_attempt_id" in answer.body)) return false;
+  return work.attemptEnded(answer.body.checkout_attempt_id);
 }
 
 /** One read: is the stored success still the cart's payment (same attempt, same total)? */

@@ -7,6 +7,7 @@ import { stripeSessionData, type CheckoutCart } from "../../medusa/schemas";
 import type { ShortLine } from "../../stock";
 import { toMinorUnits } from "../../money";
 import { createAttempt, newAttemptId, type AttemptStore } from "../attempts.server";
+import type { OpenAttemptIndex } from "../open-attempts";
 import { errorAnswer, type CheckoutAnswer } from "../../http/answer";
 import type { PrepareRequest } from "../contract";
 import { StepFailure, type PrepareStep as Step } from "./steps";
@@ -27,6 +28,8 @@ export type PrepareDeps = {
   medusa: MedusaClient;
   attempts: AttemptStore;
   logger: Logger;
+  /** Where the reconciler finds open attempts (open-attempts.ts). */
+  openAttempts: Pick<OpenAttemptIndex, "add">;
 };
 
 /** Writes whose request may still reach Medusa after we stopped waiting for it. */
@@ -78,6 +81,9 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
     if (input.expected_total !== undefined && input.expected_total !== total) {
       throw new StepFailure("add_shipping_method", "total_changed", "The total changed since you last saw it. Please confirm the new total.", { amount: total });
     }
+
+    // The reconciler must know the attempt before any payment for it can exist.
+    await run("index_attempt", () => deps.openAttempts.add({ attempt_id: attemptId, cart_id: cartId, created_at: new Date().toISOString() }));
 
     // 4 + 5. A fresh payment session, verified against the fresh total. Another tab can
     // change the cart in between (Medusa then deletes our session): redo once, then give up.

@@ -7,7 +7,8 @@ import { readJsonOrForm } from "../../http/request-body.server";
 import type { Logger } from "../../log.server";
 import type { MedusaClient } from "../../medusa/client.server";
 import { readCheckoutCart } from "../../medusa/cart.server";
-import type { AttemptStore } from "../attempts.server";
+import { readAttempt, type AttemptStatus, type AttemptStore } from "../attempts.server";
+import type { OpenAttemptIndex } from "../open-attempts";
 import { idempotencyKey, prepareRequest, type PrepareRequest } from "../contract";
 import { identify, type Submission, type SubmissionLedger } from "./idempotency.server";
 import { prepareForPayment } from "./medusa-steps.server";
@@ -26,8 +27,8 @@ import { prepareForPayment } from "./medusa-steps.server";
  *   In the cart's Durable Object (`prepareInCart`), one submission of a cart at a time:
  *     idempotency                     replay, join, in_progress, key reused (idempotency.server.ts)
  *     rate_limit                      429 rate_limited, per cart; only new runs count
- *     read_cart, update_cart, add_shipping_method, create_payment_session, verify_amount,
- *     write_attempt                   the Medusa steps (medusa-steps.server.ts)
+ *     read_cart, update_cart, add_shipping_method, index_attempt, create_payment_session,
+ *     verify_amount, write_attempt    the Medusa steps (medusa-steps.server.ts)
  */
 export const PREPARE_ROUTE = "/api/carts/:id/prepare-for-payment";
 
@@ -88,9 +89,13 @@ export async function handlePrepare(request: Request, cartId: string, { shop, cl
   }
 }
 
+/** Attempt statuses whose client secret can't pay any more. */
+const PAYMENT_ENDED = new Set<AttemptStatus>(["expired", "canceled", "released", "amount_mismatch"]);
+
 export type CartDeps = {
   medusa: MedusaClient;
   attempts: AttemptStore;
+  openAttempts: Pick<OpenAttemptIndex, "add">;
   logger: Logger;
   ledger: SubmissionLedger;
   cartLimiter: RateLimit;
@@ -110,5 +115,9 @@ export function prepareInCart(deps: CartDeps, call: PrepareCall): Promise<Checko
         return limited ?? prepareForPayment(deps, call.cartId, call.body);
       }),
     readCart: () => readCheckoutCart(medusa, call.cartId),
+    attemptEnded: async (attemptId) => {
+      const attempt = await readAttempt(deps.attempts, attemptId);
+      return attempt !== null && PAYMENT_ENDED.has(attempt.status);
+    },
   });
 }

@@ -21,6 +21,7 @@ export const PREPARE_STEPS = [
   "read_cart",
   "update_cart",
   "add_shipping_method",
+  "index_attempt", // the reconciler's index of open attempts, before any payment exists
   "create_payment_session",
   "verify_amount",
   "write_attempt",
