@@ -236,10 +236,13 @@ export function completeAuthentication(
   intent: PaymentIntent,
   result: AuthenticationResult,
   request: EventRequest | null,
+  /** The API's view of the intent, which Stripe puts in its error (none on the hosted page). */
+  render?: (intent: PaymentIntent) => Record<string, unknown>,
 ): void {
   if (intent.status !== "requires_action") {
     throw unexpectedState(
       `This PaymentIntent is not awaiting authentication: it has a status of ${intent.status}.`,
+      render ? { payment_intent: render(intent) } : {},
     );
   }
   const pm = intent.payment_method ? sim.store.paymentMethods.get(intent.payment_method) : undefined;

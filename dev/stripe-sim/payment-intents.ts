@@ -135,6 +135,6 @@ export function handleCaptureIntent(ctx: ApiContext): ApiResult {
 export function handleAuthenticateIntent(ctx: ApiContext): ApiResult {
   assertKnownParams(ctx.params, ["result", "expand"]);
   const intent = findIntent(ctx);
-  completeAuthentication(ctx.sim, intent, readAuthenticationResult(ctx.params), eventRequest(ctx));
+  completeAuthentication(ctx.sim, intent, readAuthenticationResult(ctx.params), eventRequest(ctx), (current) => renderIntent(ctx, current));
   return respondWithIntent(ctx, intent);
 }

@@ -11,6 +11,7 @@ import { BIN, startProcess, type Managed } from "../../dev/processes.ts";
 import { toMinorUnits } from "../../app/lib/money.ts";
 import { cartIdFromCookie, readCart, shippingOptionId } from "../support/medusa.ts";
 import { TEXAS_ADDRESS } from "../support/shopper.ts";
+import { SERVER } from "../support/checkout-page.ts";
 
 const stack = inject("stack");
 const PORT = Number(process.env.TEST_HTTPS_STOREFRONT_PORT ?? 5443);
@@ -109,14 +110,15 @@ describe("the origin policy under vite dev over HTTPS (HTTP/2)", () => {
     await page.goto(`${baseUrl}/products/dot-grid-notebook`);
     await page.getByRole("radio", { name: /^A5/ }).check();
     await page.getByRole("button", { name: "Add to cart" }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toMatch(/Added/);
+    // Medusa round trips (through the cart's Durable Object): the checkout tests' 15 s.
+    await expect.poll(() => page.getByRole("status").textContent(), SERVER).toMatch(/Added/);
     const cookie = (await context.cookies()).find((candidate) => candidate.name === "cart");
     const cartId = cartIdFromCookie(cookie!.value);
 
     await page.goto(`${baseUrl}/cart`);
     await page.getByLabel(/Quantity for/).fill("3");
     await page.getByRole("button", { name: "Update" }).click();
-    await expect.poll(async () => (await readCart(cartId)).items[0]?.quantity).toBe(3);
+    await expect.poll(async () => (await readCart(cartId)).items[0]?.quantity, SERVER).toBe(3);
 
     // The checkout's one submission, sent from the page like CheckoutForm sends it.
     const standard = await shippingOptionId(cartId);

@@ -263,6 +263,17 @@ describe("confirming with test cards", () => {
     expect(done.body).toMatchObject({ status: "requires_capture", amount_capturable: 1999, next_action: null });
   });
 
+  test("answering the challenge of an intent canceled meanwhile is payment_intent_unexpected_state, carrying the intent", async () => {
+    const pi = await medusaCreate();
+    await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_threeDSecureRequired", use_stripe_sdk: true, ...confirmOpts });
+    await stripe.paymentIntents.cancel(pi.id);
+    const late = await rawApi(sim, "POST", `/v1/payment_intents/${pi.id}/_authenticate`, { result: "approve" });
+    expect(late.status).toBe(400);
+    expect(late.body).toMatchObject({
+      error: { type: "invalid_request_error", code: "payment_intent_unexpected_state", payment_intent: { id: pi.id, status: "canceled" } },
+    });
+  });
+
   test("a failed 3D Secure challenge returns the intent to requires_payment_method with payment_intent_authentication_failure", async () => {
     const pi = await medusaCreate();
     await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_authenticationRequired", use_stripe_sdk: true, ...confirmOpts });

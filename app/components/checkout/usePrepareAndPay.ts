@@ -34,6 +34,9 @@ type Options = {
  * `stripe.confirmPayment` with the client secret it returned, then the return page. Runs
  * inside <Elements>, so it reaches Stripe with useStripe()/useElements().
  */
+const CANCELED_MEANWHILE =
+  "This payment was canceled before it went through, perhaps because your cart changed in another tab. Nothing was charged. Check your order summary and press Pay again.";
+
 export function usePrepareAndPay(options: Options) {
   const stripe = useStripe();
   const elements = useElements();
@@ -119,8 +122,13 @@ export function usePrepareAndPay(options: Options) {
         redirect: "if_required",
       });
       if (result.error) {
-        // A decline: same cart, another card; the next press is a new attempt with a new key.
-        if (result.error.type === "card_error" || result.error.type === "validation_error") {
+        // The payment was canceled meanwhile (the cart changed in another tab, or the checkout
+        // expired): nothing was charged; show the cart as it is now, and pay again.
+        if (result.error.code === "payment_intent_unexpected_state" && result.error.payment_intent?.status === "canceled") {
+          setProblem({ message: CANCELED_MEANWHILE, reference });
+          options.shipping.refreshNow();
+        } else if (result.error.type === "card_error" || result.error.type === "validation_error") {
+          // A decline: same cart, another card; the next press is a new attempt with a new key.
           setPaymentError(result.error.message ?? "Your payment was declined. Try another card.");
         } else {
           setProblem({ message: result.error.message ?? "We couldn't confirm your payment. Please try again.", reference });
