@@ -66,7 +66,7 @@ function webhookState(deps: AdminDeps) {
     held: w.held.length,
     delay_ms: w.delayMs,
     duplicate: w.duplicate,
-    fail_next: w.failNext,
+    fail_next: w.failRules.map((rule) => ({ count: rule.count, endpoint_id: rule.endpointId, object_id: rule.objectId })),
     idle: w.isIdle(),
   };
 }
@@ -170,8 +170,9 @@ const ROUTES: AdminRoute[] = [
     run: (deps, body) => {
       const count = int(body, "count", 1);
       const endpointId = str(body, "endpoint_id") ?? null;
+      const objectId = str(body, "object_id") ?? null;
       if (endpointId && !deps.webhooks.endpoints.has(endpointId)) throw new AdminError(404, `No such endpoint: ${endpointId}`);
-      deps.webhooks.failNext = count > 0 ? { count, endpointId } : null;
+      deps.webhooks.failNext(count, endpointId, objectId);
       return ok(webhookState(deps));
     },
   },

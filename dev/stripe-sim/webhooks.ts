@@ -33,6 +33,8 @@ export type DeliveryAttempt = {
   simulated_failure: boolean;
 };
 
+type FailRule = { count: number; endpointId: string | null; objectId: string | null };
+
 type Job = {
   deliveryId: string;
   event: StripeEvent;
@@ -72,7 +74,8 @@ export class WebhookDispatcher {
   holding = false;
   delayMs = 0;
   duplicate: { events: number; times: number; concurrent: boolean } | null = null;
-  failNext: { count: number; endpointId: string | null } | null = null;
+  /** Simulated connection failures, each for the next `count` attempts that match it. */
+  failRules: FailRule[] = [];
 
   private options: WebhookOptions;
   private timers = new Map<ReturnType<typeof setTimeout>, () => void>();
@@ -204,11 +207,23 @@ export class WebhookDispatcher {
     promise.finally(() => this.inFlight.delete(promise)).catch(() => {});
   }
 
-  private takeSimulatedFailure(endpoint: WebhookEndpoint): boolean {
-    const rule = this.failNext;
-    if (!rule || (rule.endpointId && rule.endpointId !== endpoint.id)) return false;
+  /**
+   * Adds a failure rule: the next `count` attempts (to `endpointId`, of events about
+   * `objectId`) fail. A count of 0 removes the rules of that scope instead.
+   */
+  failNext(count: number, endpointId: string | null, objectId: string | null): void {
+    this.failRules = this.failRules.filter((rule) => rule.endpointId !== endpointId || rule.objectId !== objectId);
+    if (count > 0) this.failRules.push({ count, endpointId, objectId });
+  }
+
+  private takeSimulatedFailure(job: Job): boolean {
+    const objectId = (job.event.data.object as { id?: unknown }).id;
+    const rule = this.failRules.find(
+      (candidate) => (!candidate.endpointId || candidate.endpointId === job.endpoint.id) && (!candidate.objectId || candidate.objectId === objectId),
+    );
+    if (!rule) return false;
     rule.count -= 1;
-    if (rule.count <= 0) this.failNext = null;
+    if (rule.count <= 0) this.failRules = this.failRules.filter((candidate) => candidate !== rule);
     return true;
   }
 
@@ -237,7 +252,7 @@ export class WebhookDispatcher {
       record.error = "not sent: stripe-sim was reset or closed";
       return record;
     }
-    if (this.takeSimulatedFailure(job.endpoint)) {
+    if (this.takeSimulatedFailure(job)) {
       record.simulated_failure = true;
       record.error = "simulated connection failure (fail_next)";
     } else {
@@ -338,7 +353,7 @@ export class WebhookDispatcher {
     this.holding = false;
     this.delayMs = 0;
     this.duplicate = null;
-    this.failNext = null;
+    this.failRules = [];
   }
 
   private stopTimers(): void {

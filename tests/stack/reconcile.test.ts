@@ -8,11 +8,11 @@ import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { shippingOptionId } from "../support/medusa.ts";
 import { orderIdsForCart } from "../support/orders.ts";
-import { until } from "../support/poll.ts";
+import { eventually, until } from "../support/poll.ts";
 import { postReconcile, reconcileToken, sweepOnly } from "../support/reconcile.ts";
 import { shopperWithNotebook, TEXAS_ADDRESS, type Shopper } from "../support/shopper.ts";
-import { confirmAsBrowser, readPaymentIntent } from "../support/stripe-sim.ts";
-import { answerOf, deliveredOk, eventOf, holdingDeliveries } from "../support/webhook-deliveries.ts";
+import { confirmAsBrowser, readPaymentIntent, simAdmin, type Delivery } from "../support/stripe-sim.ts";
+import { answerOf, deliveredOk, eventOf, holdingDeliveries, MEDUSA_HOOK, STOREFRONT_HOOK } from "../support/webhook-deliveries.ts";
 
 const baseUrl = () => inject("stack").storefronts.preview!;
 
@@ -60,6 +60,45 @@ describe("a paid attempt whose webhooks never arrive, and whose shopper closed t
     const page = await returnPage(shopper, attemptId);
     expect(page.location).toBe(`/orders/${orders[0]}/confirmed`);
     expect((await readPaymentIntent(prepared.payment_intent_id)).status).toBe("requires_capture");
+  });
+});
+
+describe("a paid attempt every webhook delivery of which fails, to the storefront and to Medusa, and whose shopper closed the tab", () => {
+  it("gets its one order from the reconciler alone; the deliveries that finally arrive find it", async () => {
+    const { shopper, prepared } = await preparedShopper("every-delivery-fails@example.com");
+    const { checkout_attempt_id: attemptId, payment_intent_id: intentId } = prepared;
+    const cartId = shopper.cartId;
+    const attemptsOf = async (eventId: string) => (await simAdmin<{ data: Delivery[] }>(`deliveries?event_id=${eventId}`)).data;
+    let capturable: { id: string } | undefined;
+    // Every delivery of every event about this payment fails (a connection error), retries included.
+    await simAdmin("webhooks/fail_next", { count: 1000, object_id: intentId });
+    try {
+      expect((await confirmAsBrowser(prepared.client_secret, "pm_card_visa")).body.status).toBe("requires_capture");
+      capturable = await eventOf(intentId, "payment_intent.amount_capturable_updated");
+      const tried = await eventually(
+        () => attemptsOf(capturable!.id),
+        (attempts) => [STOREFRONT_HOOK, MEDUSA_HOOK].every((hook) => attempts.some((a) => new URL(a.endpoint_url).pathname === hook && a.attempt >= 2)),
+      );
+      expect(tried.length).toBeGreaterThanOrEqual(4);
+      expect(tried.every((a) => a.simulated_failure && !a.ok)).toBe(true);
+      expect(await orderIdsForCart(cartId)).toEqual([]);
+
+      // The first sweep after the webhook's 5 minutes makes the order.
+      const sweep = await sweepOnly(baseUrl(), [attemptId], 6);
+      expect(sweep.settled).toEqual([expect.objectContaining({ attempt_id: attemptId, action: "completed", status: "completed", done: true })]);
+      expect(await orderIdsForCart(cartId)).toEqual([sweep.settled[0]!.order_id]);
+      expect((await attemptsOf(capturable.id)).filter((a) => a.ok)).toEqual([]);
+    } finally {
+      await simAdmin("webhooks/fail_next", { count: 0, object_id: intentId });
+    }
+    // Stripe's next retry (here: a redelivery) reaches the storefront: the same order, no other.
+    await simAdmin(`events/${capturable!.id}/redeliver`, {});
+    const delivered = await deliveredOk(capturable!.id);
+    expect(answerOf(delivered.filter((a) => a.ok).at(-1)!).result).toBe("completed");
+    const orders = await orderIdsForCart(cartId);
+    expect(orders).toHaveLength(1);
+    expect((await returnPage(shopper, attemptId)).location).toBe(`/orders/${orders[0]}/confirmed`);
+    expect((await readPaymentIntent(intentId)).status).toBe("requires_capture");
   });
 });
 

@@ -250,6 +250,35 @@ describe("test controls", () => {
     ]);
   });
 
+  test("fail_next with object_id fails only the deliveries about that object, retries included, until it is removed", async () => {
+    const failing = await stripe.paymentIntents.create({ amount: 1000, currency: "usd" });
+    const about = (id: string) => receiver.received.filter((x) => (x.event.data.object as Stripe.PaymentIntent).id === id);
+    await receiver.waitFor(() => about(failing.id).length === 1, "the created event, before the rule");
+    await admin(sim, "POST", "/_sim/webhooks/fail_next", { count: 100, object_id: failing.id });
+    const state = await admin<{ fail_next: unknown[] }>(sim, "GET", "/_sim/webhooks");
+    expect(state.fail_next).toEqual([{ count: 100, endpoint_id: null, object_id: failing.id }]);
+
+    await stripe.paymentIntents.cancel(failing.id);
+    const other = await stripe.paymentIntents.create({ amount: 2000, currency: "usd" });
+    await receiver.waitFor(() => about(other.id).length === 1, "the other intent's event");
+    const deadline = Date.now() + 5_000;
+    while ((await deliveries(sim)).filter((a) => a.simulated_failure).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const failed = (await deliveries(sim)).filter((a) => a.simulated_failure);
+    // The canceled event and its retries failed without reaching the endpoint.
+    expect(failed.map((a) => [a.event_type, a.attempt]).slice(0, 3)).toEqual([
+      ["payment_intent.canceled", 1],
+      ["payment_intent.canceled", 2],
+      ["payment_intent.canceled", 3],
+    ]);
+    expect(about(failing.id).map((x) => x.event.type)).toEqual(["payment_intent.created"]);
+
+    // Removed: the next retry arrives.
+    await admin(sim, "POST", "/_sim/webhooks/fail_next", { count: 0, object_id: failing.id });
+    expect((await admin<{ fail_next: unknown[] }>(sim, "GET", "/_sim/webhooks")).fail_next).toEqual([]);
+    await receiver.waitFor(() => about(failing.id).length === 2, "the canceled event, retried");
+    expect(about(failing.id).map((x) => x.event.type)).toEqual(["payment_intent.created", "payment_intent.canceled"]);
+  });
+
   test("an event can be redelivered on demand", async () => {
     await stripe.paymentIntents.create({ amount: 1000, currency: "usd" });
     await receiver.waitFor((r) => r.length === 1, "the first delivery");

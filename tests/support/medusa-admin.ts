@@ -1,6 +1,6 @@
 // Medusa's Admin API as the merchant uses it, with the local stack's admin user (created by
-// the seed, dev/medusa/src/scripts/seed.ts): change stock while a shopper pays, and put it
-// back afterwards.
+// the seed, dev/medusa/src/scripts/seed.ts): change stock or a price while a shopper pays,
+// and put it back afterwards.
 import { afterAll, beforeAll, inject } from "vitest";
 
 const ADMIN = {
@@ -65,5 +65,43 @@ export function restoresStock(sku: string): void {
   });
   afterAll(async () => {
     if (before !== undefined) await setAvailableStock(sku, before);
+  });
+}
+
+type VariantPrices = { id: string; title: string; prices: { id: string; amount: number; currency_code: string }[] };
+
+async function variantOf(handle: string, variantTitle: string): Promise<{ productId: string; variant: VariantPrices }> {
+  const { products } = await adminRequest<{ products: { id: string; variants: VariantPrices[] }[] }>(
+    `/admin/products?handle=${encodeURIComponent(handle)}&fields=id,variants.id,variants.title,*variants.prices`,
+  );
+  const product = products[0];
+  const variant = product?.variants.find((candidate) => candidate.title === variantTitle);
+  if (!product || !variant) throw new Error(`no variant ${variantTitle} of ${handle}`);
+  return { productId: product.id, variant };
+}
+
+/** The variant's USD price, in Medusa's major units. */
+export async function variantPrice(handle: string, variantTitle: string): Promise<number> {
+  const { variant } = await variantOf(handle, variantTitle);
+  const usd = variant.prices.find((price) => price.currency_code === "usd");
+  if (!usd) throw new Error(`${handle} ${variantTitle} has no USD price`);
+  return usd.amount;
+}
+
+/** The merchant changes the variant's USD price (major units), as in Medusa's admin. */
+export async function setVariantPrice(handle: string, variantTitle: string, amount: number): Promise<void> {
+  const { productId, variant } = await variantOf(handle, variantTitle);
+  const prices = variant.prices.map((price) => (price.currency_code === "usd" ? { id: price.id, amount, currency_code: "usd" } : { id: price.id, amount: price.amount, currency_code: price.currency_code }));
+  await adminRequest(`/admin/products/${productId}/variants/${variant.id}`, { prices });
+}
+
+/** For the tests of the calling block: notes the variant's price before them and puts it back after. */
+export function restoresPrice(handle: string, variantTitle: string): void {
+  let before: number | undefined;
+  beforeAll(async () => {
+    before = await variantPrice(handle, variantTitle);
+  });
+  afterAll(async () => {
+    if (before !== undefined) await setVariantPrice(handle, variantTitle, before);
   });
 }

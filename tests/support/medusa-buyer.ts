@@ -1,9 +1,11 @@
-// Another shopper buying straight from Medusa's Store API (not through this storefront),
-// paying with Medusa's system provider: the competition for the last units.
+// Straight to Medusa's Store API, not through this storefront: another shopper buying with
+// Medusa's system provider (the competition for the last units), and any other client that
+// knows a cart's id writing to it.
 import { inject } from "vitest";
 import { TEXAS_ADDRESS } from "../../dev/addresses.ts";
 
-async function store<T>(path: string, body?: unknown): Promise<T> {
+/** One Store API request with the shop's publishable key; throws on an error answer. */
+export async function store<T>(path: string, body?: unknown): Promise<T> {
   const { medusaUrl, publishableKey } = inject("stack");
   const response = await fetch(`${medusaUrl}${path}`, {
     method: body === undefined ? "GET" : "POST",

@@ -145,7 +145,10 @@ async function completeOrder(deps: PaymentDeps, attempt: AttemptRecord, intent: 
     // cart's order, made or to be made, is paid by the other one, so this one goes back.
     const current = await cartPaymentIntentIds(deps.medusa, attempt.cart_id);
     if (current && !current.includes(intent.id)) {
-      return release(deps, attempt, intent, "cart_changed", "a newer checkout of this cart replaced this payment", Date.now());
+      // Medusa drops the payment session when the cart's total changes (a write that
+      // bypassed the storefront re-priced it); a newer prepare replaces it.
+      const detail = current.length === 0 ? "the cart no longer has this payment: its total changed and Medusa removed the payment session" : "a newer checkout of this cart replaced this payment";
+      return release(deps, attempt, intent, "cart_changed", detail, Date.now());
     }
     result = await completeCart(deps.medusa, attempt.cart_id);
   } catch (error) {
