@@ -50,6 +50,27 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
     await page.close();
   });
 
+  it("hydrates every shopping page with a clean browser console (no errors, no hydration mismatch)", async () => {
+    const context = await browser().newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text().slice(0, 500)}`);
+    });
+    page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+    const hydrated = async (path: string) => {
+      await page.goto(`${baseUrl}${path}`);
+      // The client router exists once hydration has begun; then let it finish.
+      await page.waitForFunction(() => (window as unknown as { __reactRouterDataRouter?: unknown }).__reactRouterDataRouter !== undefined);
+      await page.waitForLoadState("networkidle");
+    };
+    await hydrated("/");
+    await addToCart(page, baseUrl, "dot-grid-notebook", "A6");
+    for (const path of ["/products/ceramic-coffee-mug", "/cart", "/checkout"]) await hydrated(path);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it("picks a variant on the product page, shows its price and the low-stock hint", async () => {
     const page = await browser().newPage();
     await page.goto(`${baseUrl}/products/ceramic-coffee-mug`);

@@ -61,6 +61,10 @@ export type Delivery = {
   attempt: number;
   reason: string;
   status: number | null;
+  /** A 2xx answer. */
+  ok: boolean;
+  /** Failed by a `fail_next` rule, without reaching the endpoint. */
+  simulated_failure: boolean;
   response_body: string | null;
   started_at: string;
 };

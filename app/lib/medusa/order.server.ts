@@ -22,8 +22,9 @@ import { completeCartResponse, orderResponse, type Order } from "./schemas";
  * |   items or variants without a price or no longer sold             |                         |
  * | any other 4xx                                                     | unknown                 |
  *
- * An `unknown` refusal is treated as transient for a bounded time by the caller, then as
- * permanent (apply-payment.server.ts).
+ * Each row but the 5xx ones and "invalid shipping option / no price" is provoked against the
+ * real Medusa in tests/stack/completion-answers.test.ts. An `unknown` refusal is treated as
+ * transient for a bounded time by the caller, then as permanent (apply-payment.server.ts).
  */
 export type CompletionRefusal = "out_of_stock" | "cart_gone" | "cart_changed";
 
