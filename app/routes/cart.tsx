@@ -110,6 +110,8 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
   }
 
   const currency = cart.currency_code;
+  // Medusa taxes by the shipping address: before checkout has one, a tax of 0 would be untrue.
+  const taxKnown = Boolean(cart.shipping_address?.country_code && cart.shipping_address.postal_code);
   return (
     <main className="page cart-page" id="main">
       <h1>Your cart</h1>
@@ -165,10 +167,8 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
           <dt>Shipping</dt>
           <dd>{cart.shipping_methods.length ? <Price amount={cart.shipping_subtotal ?? cart.shipping_total} currency={currency} /> : "Calculated at checkout"}</dd>
           <dt>Tax</dt>
-          <dd data-testid="cart-tax">
-            <Price amount={cart.tax_total} currency={currency} />
-          </dd>
-          <dt>Total</dt>
+          <dd data-testid="cart-tax">{taxKnown ? <Price amount={cart.tax_total} currency={currency} /> : "Calculated at checkout"}</dd>
+          <dt>{taxKnown && cart.shipping_methods.length ? "Total" : "Total before shipping and tax"}</dt>
           <dd data-testid="cart-total" className="total">
             <Price amount={cart.total} currency={currency} />
           </dd>

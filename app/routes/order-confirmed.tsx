@@ -39,8 +39,9 @@ export default function OrderConfirmed({ loaderData }: Route.ComponentProps) {
   return (
     <main className="page order-confirmed" id="main">
       <h1>Thank you! Order #{order.display_id} is confirmed</h1>
+      {/* No mail is sent yet (issue 13 brings order mail): say only what is true. */}
       <p>
-        We've sent a confirmation to <strong>{order.email}</strong>.
+        Email on this order: <strong>{order.email}</strong>. Keep this page as your receipt.
       </p>
       <p data-testid="payment-status">{PAYMENT_STATUS[order.payment_status ?? ""] ?? `Payment: ${order.payment_status ?? "pending"}`}</p>
 

@@ -150,6 +150,8 @@ describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => 
     expect(await page.getByText("Merino Wool Beanie").count()).toBeGreaterThan(0);
     expect(await page.getByTestId("order-total").textContent()).toBe(total);
     expect(await page.getByTestId("payment-status").textContent()).toMatch(/authorized/i);
+    // No mail is sent yet, so the page must not say one was.
+    expect(await page.locator("main").textContent()).not.toMatch(/sent|emailed/i);
     // The cart cookie is cleared: the header shows an empty cart.
     expect(await page.getByTestId("cart-count").textContent()).toBe("0");
     await context.close();

@@ -97,6 +97,9 @@ describe.each(storefronts)("shopping on the %s storefront", (_mode, baseUrl) => 
     expect(cart.items).toHaveLength(2);
     expect(await page.getByTestId("cart-total").textContent()).toBe(money(cart.total));
     expect(await page.getByTestId("cart-subtotal").textContent()).toBe(money(cart.item_subtotal));
+    // No address yet: Medusa hasn't taxed the cart, so the page doesn't claim a tax of $0.00.
+    expect(await page.getByTestId("cart-tax").textContent()).toBe("Calculated at checkout");
+    expect(await page.locator(".cart-summary dt").last().textContent()).toBe("Total before shipping and tax");
 
     await page.getByLabel("Quantity for Organic Cotton Tee").fill("3");
     await page.getByTestId("cart-line").filter({ hasText: "Organic Cotton Tee" }).getByRole("button", { name: "Update" }).click();
