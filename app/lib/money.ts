@@ -42,11 +42,16 @@ export function toMinorUnits(amount: number, currency: string): number {
 }
 
 export function formatMoney(amount: number, currency: string, locale = "en-US"): string {
+  return formatMinorUnits(toMinorUnits(amount, currency), currency, locale);
+}
+
+/** An amount already in the currency's minor unit (as Stripe charges it), for people. */
+export function formatMinorUnits(minor: number, currency: string, locale = "en-US"): string {
   const exponent = currencyExponent(currency);
   return new Intl.NumberFormat(locale, {
     style: "currency",
     currency: currency.toUpperCase(),
     minimumFractionDigits: exponent,
     maximumFractionDigits: exponent,
-  }).format(toMinorUnits(amount, currency) / 10 ** exponent);
+  }).format(minor / 10 ** exponent);
 }

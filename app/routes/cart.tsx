@@ -1,6 +1,9 @@
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
+import { MoneySummary } from "~/components/MoneySummary";
 import { Price } from "~/components/Price";
+import { formatMinorUnits } from "~/lib/money";
+import { medusaSummaryLines } from "~/lib/summary-lines";
 import { actionFailure, actionInput, cartProblemFailure } from "~/lib/http/action-failure.server";
 import { cartMutationLimited } from "~/lib/http/rate-limit.server";
 import { readCartId } from "~/lib/cart-cookie.server";
@@ -110,8 +113,7 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
   }
 
   const currency = cart.currency_code;
-  // Medusa taxes by the shipping address: before checkout has one, a tax of 0 would be untrue.
-  const taxKnown = Boolean(cart.shipping_address?.country_code && cart.shipping_address.postal_code);
+  const summary = medusaSummaryLines(cart);
   return (
     <main className="page cart-page" id="main">
       <h1>Your cart</h1>
@@ -119,7 +121,7 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
         {actionData ? (actionData.ok ? actionData.message : actionData.error.message) : null}
       </p>
       <ul className="cart-lines" aria-label="Items in your cart">
-        {cart.items.map((item) => (
+        {cart.items.map((item, index) => (
           <li key={item.id} className="cart-line" data-testid="cart-line" aria-busy={busyLine === item.id}>
             {item.thumbnail ? <img src={item.thumbnail} alt="" width={96} height={96} /> : null}
             <div className="cart-line-info">
@@ -145,7 +147,7 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
             </Form>
             <p className="line-total" data-testid="line-total">
               {/* Before tax, like the subtotal: the summary's lines add up to its total. */}
-              <Price amount={item.subtotal ?? item.unit_price * item.quantity} currency={currency} />
+              {formatMinorUnits(summary.items[index]!, currency)}
             </p>
             <Form method="post">
               <input type="hidden" name="intent" value="remove" />
@@ -159,20 +161,7 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
       </ul>
       <section className="cart-summary" aria-labelledby="summary-heading">
         <h2 id="summary-heading">Order summary</h2>
-        <dl>
-          <dt>Subtotal</dt>
-          <dd data-testid="cart-subtotal">
-            <Price amount={cart.item_subtotal ?? cart.subtotal} currency={currency} />
-          </dd>
-          <dt>Shipping</dt>
-          <dd>{cart.shipping_methods.length ? <Price amount={cart.shipping_subtotal ?? cart.shipping_total} currency={currency} /> : "Calculated at checkout"}</dd>
-          <dt>Tax</dt>
-          <dd data-testid="cart-tax">{taxKnown ? <Price amount={cart.tax_total} currency={currency} /> : "Calculated at checkout"}</dd>
-          <dt>{taxKnown && cart.shipping_methods.length ? "Total" : "Total before shipping and tax"}</dt>
-          <dd data-testid="cart-total" className="total">
-            <Price amount={cart.total} currency={currency} />
-          </dd>
-        </dl>
+        <MoneySummary lines={summary} testId="cart" />
         <Link to="/checkout" className="button primary checkout-link">
           Checkout
         </Link>

@@ -1,5 +1,7 @@
 import { data } from "react-router";
+import { MoneySummary } from "~/components/MoneySummary";
 import { Price } from "~/components/Price";
+import { medusaSummaryLines } from "~/lib/summary-lines";
 import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { retrieveOrder } from "~/lib/medusa/order.server";
 import { readOrderIds } from "~/lib/order-access.server";
@@ -36,6 +38,7 @@ export default function OrderConfirmed({ loaderData }: Route.ComponentProps) {
   const { order } = loaderData;
   const currency = order.currency_code;
   const address = order.shipping_address;
+  const summary = medusaSummaryLines(order);
   return (
     <main className="page order-confirmed" id="main">
       <h1>Thank you! Order #{order.display_id} is confirmed</h1>
@@ -82,24 +85,7 @@ export default function OrderConfirmed({ loaderData }: Route.ComponentProps) {
         ) : null}
         <section className="cart-summary" aria-labelledby="total-heading">
           <h2 id="total-heading">Total</h2>
-          <dl>
-            <dt>Subtotal</dt>
-            <dd>
-              <Price amount={order.item_subtotal ?? order.subtotal} currency={currency} />
-            </dd>
-            <dt>Shipping</dt>
-            <dd>
-              <Price amount={order.shipping_subtotal ?? order.shipping_total} currency={currency} />
-            </dd>
-            <dt>Tax</dt>
-            <dd>
-              <Price amount={order.tax_total} currency={currency} />
-            </dd>
-            <dt>Total</dt>
-            <dd className="total" data-testid="order-total">
-              <Price amount={order.total} currency={currency} />
-            </dd>
-          </dl>
+          <MoneySummary lines={summary} testId="order" />
         </section>
       </div>
     </main>

@@ -1,41 +1,33 @@
 import type { CheckoutSummary } from "~/lib/checkout/contract";
-import { formatMoney } from "~/lib/money";
+import { formatMinorUnits } from "~/lib/money";
+import { summaryLines } from "~/lib/summary-lines";
+import { MoneySummary } from "../MoneySummary";
 
 /** Medusa's own totals for the cart as it stands (shipping method and address applied). */
 export function OrderSummary({ summary, updating }: { summary: CheckoutSummary; updating: boolean }) {
-  const money = (amount: number) => formatMoney(amount, summary.currency);
+  const lines = summaryLines({
+    currency: summary.currency,
+    items: summary.items.map((item) => item.total),
+    shipping: summary.shipping,
+    discount: summary.discount,
+    taxKnown: summary.taxKnown,
+    total: summary.total,
+  });
   return (
     <aside className="checkout-summary" aria-labelledby="checkout-summary-heading" aria-busy={updating}>
       <h2 id="checkout-summary-heading">Order summary</h2>
       <ul className="checkout-items" aria-label="Items">
-        {summary.items.map((item) => (
+        {summary.items.map((item, index) => (
           <li key={item.id}>
             <span>
               {item.title}
               {item.variant ? <span className="muted"> · {item.variant}</span> : null} <span className="muted">× {item.quantity}</span>
             </span>
-            <span>{money(item.total)}</span>
+            <span>{formatMinorUnits(lines.items[index]!, summary.currency)}</span>
           </li>
         ))}
       </ul>
-      <dl>
-        <dt>Subtotal</dt>
-        <dd data-testid="checkout-subtotal">{money(summary.subtotal)}</dd>
-        {summary.discount > 0 ? (
-          <>
-            <dt>Discount</dt>
-            <dd data-testid="checkout-discount">−{money(summary.discount)}</dd>
-          </>
-        ) : null}
-        <dt>Shipping</dt>
-        <dd data-testid="checkout-shipping">{summary.shipping === null ? "Choose a shipping method" : money(summary.shipping)}</dd>
-        <dt>Tax</dt>
-        <dd data-testid="checkout-tax">{money(summary.tax)}</dd>
-        <dt className="total">Total</dt>
-        <dd data-testid="checkout-total" className="total">
-          {money(summary.total)}
-        </dd>
-      </dl>
+      <MoneySummary lines={lines} testId="checkout" shippingPending="Choose a shipping method" />
       {updating ? <p className="muted summary-updating">Updating totals…</p> : null}
     </aside>
   );

@@ -89,7 +89,8 @@ export const checkoutSummaryBody = z.object({
   /** null until a shipping method is chosen. */
   shipping: z.nullable(z.number()),
   discount: z.number(),
-  tax: z.number(),
+  /** False while Medusa has no address to tax by. The tax line is total − the others (app/lib/summary-lines.ts). */
+  taxKnown: z.boolean(),
   total: z.number(),
   shippingOptionId: z.nullable(z.string()),
 });

@@ -1,4 +1,5 @@
 import type { Cart, ShippingOption } from "../medusa/schemas";
+import { taxable } from "../summary-lines";
 import type { CheckoutSummary, ShippingOptionView } from "./contract";
 
 /**
@@ -21,7 +22,7 @@ export function checkoutSummary(cart: Cart): CheckoutSummary {
     subtotal: cart.item_subtotal ?? cart.subtotal ?? 0,
     shipping: cart.shipping_methods.length ? (cart.shipping_subtotal ?? cart.shipping_total ?? 0) : null,
     discount: cart.discount_total ?? 0,
-    tax: cart.tax_total ?? 0,
+    taxKnown: taxable(cart.shipping_address),
     total: cart.total,
     shippingOptionId: cart.shipping_methods[0]?.shipping_option_id ?? null,
   };

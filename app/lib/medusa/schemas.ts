@@ -209,6 +209,7 @@ export const order = z.object({
         thumbnail: nullableString,
         quantity: z.number(),
         unit_price: money,
+        subtotal: money.nullish(),
         total: money.nullish(),
       }),
     )
@@ -225,6 +226,7 @@ export const order = z.object({
   // Before tax, like the cart's: the confirmation's lines add up to the total.
   shipping_subtotal: money.nullish(),
   tax_total: money.nullish(),
+  discount_total: money.nullish(),
   total: money,
 });
 export type Order = z.infer<typeof order>;
