@@ -43,7 +43,9 @@ function chargeToRefund(ctx: ApiContext): Charge {
 export function handleCreateRefund(ctx: ApiContext): ApiResult {
   assertKnownParams(ctx.params, ["payment_intent", "charge", "amount", "reason", "metadata", "expand"]);
   const charge = chargeToRefund(ctx);
-  const remaining = charge.amount_captured - charge.amount_refunded;
+  // As Stripe counts it: `amount_refunded` includes what a partial capture released, so what
+  // can still be refunded is the charge's amount less everything refunded or released.
+  const remaining = charge.amount - charge.amount_refunded;
   if (charge.refunded || remaining <= 0) {
     throw invalidRequest(`Charge ${charge.id} has already been refunded.`, { code: "charge_already_refunded" });
   }
@@ -68,7 +70,7 @@ export function handleCreateRefund(ctx: ApiContext): ApiResult {
   };
   ctx.sim.store.refunds.set(refund.id, refund);
   charge.amount_refunded += amount;
-  charge.refunded = charge.amount_refunded >= charge.amount_captured;
+  charge.refunded = charge.amount_refunded >= charge.amount;
   ctx.sim.emit("charge.refunded", charge, eventRequest(ctx));
   return { status: 200, body: refund };
 }

@@ -14,7 +14,7 @@ import { SIMULATOR_KEYS } from "../../dev/stack.ts";
 import type { SweepReport } from "../../app/lib/checkout/payment/reconcile.server.ts";
 
 type SimIntent = { id: string; status: string; amount: number; amount_received?: number; latest_charge?: string | null; metadata?: Record<string, string> };
-type SimCharge = { amount_captured: number; amount_refunded: number };
+type SimCharge = { amount: number; amount_captured: number; amount_refunded: number };
 
 export type MoneyFigures = {
   checkout_payment_intents: number;
@@ -69,7 +69,8 @@ export async function auditMoney(stack: { stripeSimUrl: string; storefrontMedusa
     if (intent.status === "succeeded" && intent.latest_charge) {
       const response = await fetch(`${stack.stripeSimUrl}/v1/charges/${intent.latest_charge}`, { headers: { authorization: `Bearer ${SIMULATOR_KEYS.secretKey}` } });
       const charge = response.ok ? ((await response.json()) as SimCharge) : null;
-      holds = charge ? charge.amount_captured - charge.amount_refunded > 0 : true;
+      // As Stripe counts it, amount_refunded includes what a partial capture released.
+      holds = charge ? charge.amount_captured > 0 && charge.amount - charge.amount_refunded > 0 : true;
     } else if (intent.status === "succeeded") holds = true;
     if (!holds) continue;
     withMoney += 1;

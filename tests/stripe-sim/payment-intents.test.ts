@@ -386,6 +386,51 @@ describe("cancel, update and refund", () => {
     expect(again.code).toBe("charge_already_refunded");
   });
 
+  test("after a partial capture, the released rest counts as refunded, and a refund without an amount refunds what is left of the capture", async () => {
+    const pi = await medusaCreate(4599);
+    await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa", return_url: "https://shop.test/r" });
+    const captured = await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 3000 });
+    expect(captured).toMatchObject({ status: "succeeded", amount_received: 3000 });
+    const charge = () => stripe.charges.retrieve(String(captured.latest_charge));
+    expect(await charge()).toMatchObject({ amount: 4599, amount_captured: 3000, amount_refunded: 1599, refunded: false });
+
+    expect(await stripe.refunds.create({ payment_intent: pi.id, amount: 1000 })).toMatchObject({ amount: 1000 });
+    expect(await charge()).toMatchObject({ amount_refunded: 2599, refunded: false });
+    // "The rest": the 2000 of the capture not refunded yet (it was 401 before this fix).
+    expect(await stripe.refunds.create({ payment_intent: pi.id })).toMatchObject({ amount: 2000, status: "succeeded" });
+    expect(await charge()).toMatchObject({ amount_refunded: 4599, refunded: true });
+    expect((await stripeError(stripe.refunds.create({ payment_intent: pi.id }))).code).toBe("charge_already_refunded");
+  });
+
+  test("several partial refunds of a full capture, then the rest; a refund over what is left is refused and changes nothing", async () => {
+    const paid = await stripe.paymentIntents.create({ amount: 4599, currency: "usd", allowed_payment_method_types: ["card"], confirm: true, payment_method: "pm_card_visa" });
+    const charge = () => stripe.charges.retrieve(String(paid.latest_charge));
+    await stripe.refunds.create({ payment_intent: paid.id, amount: 1000 });
+    await stripe.refunds.create({ charge: String(paid.latest_charge), amount: 1000 });
+    const over = await stripeError(stripe.refunds.create({ payment_intent: paid.id, amount: 2600 }));
+    expect(over).toMatchObject({ statusCode: 400, param: "amount" });
+    expect(over.message).toBe("Refund amount (2600) is greater than unrefunded amount on charge (2599)");
+    expect(await charge()).toMatchObject({ amount_captured: 4599, amount_refunded: 2000, refunded: false });
+    expect(await stripe.refunds.create({ payment_intent: paid.id })).toMatchObject({ amount: 2599 });
+    expect(await charge()).toMatchObject({ amount_refunded: 4599, refunded: true });
+  });
+
+  test("a partial capture's rest can't be refunded as if it had been captured", async () => {
+    const pi = await medusaCreate(4599);
+    await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa", return_url: "https://shop.test/r" });
+    await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 3000 });
+    expect((await stripeError(stripe.refunds.create({ payment_intent: pi.id, amount: 3001 }))).param).toBe("amount");
+    expect(await stripe.refunds.create({ payment_intent: pi.id, amount: 3000 })).toMatchObject({ amount: 3000 });
+  });
+
+  test("an authorization that was never captured is refused a refund (the simulator's reading; the storefront cancels authorizations instead)", async () => {
+    const pi = await medusaCreate();
+    await stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_visa", return_url: "https://shop.test/r" });
+    const err = await stripeError(stripe.refunds.create({ payment_intent: pi.id }));
+    expect(err).toMatchObject({ statusCode: 400, param: "payment_intent" });
+    expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe("requires_capture");
+  });
+
   test("customers: create, update, list payment methods, delete (Medusa's account holder)", async () => {
     const customer = await stripe.customers.create({ email: "a@example.com", name: "Ada" });
     expect(customer.id).toMatch(/^cus_/);
