@@ -2,10 +2,16 @@ import type Stripe from "stripe";
 import { z } from "zod";
 import { readAttempt } from "../app/lib/checkout/attempts.server";
 import type { PaymentOutcome } from "../app/lib/checkout/payment/apply-payment.server";
-import { paymentIntentFacts, paymentIntentSchema } from "../app/lib/checkout/payment/payment-intent";
+import {
+  paymentIntentFacts,
+  paymentIntentSchema,
+  refundedChargeSchema,
+  refundedOfCapture,
+  type PaymentIntentFacts,
+} from "../app/lib/checkout/payment/payment-intent";
 import type { ShopContext } from "../app/lib/context.server";
 import { readBoundedText } from "../app/lib/http/request-body.server";
-import { verifyWebhook } from "../app/lib/stripe.server";
+import { retrievePaymentIntent, unknownToStripe, verifyWebhook } from "../app/lib/stripe.server";
 
 /**
  * POST /webhooks/stripe (checkout contract, section 3), answered by the Worker before
@@ -53,23 +59,32 @@ export async function handleStripeWebhook(request: Request, env: Env, shop: Shop
     logger.log("info", "setup intent succeeded (subscriptions are not handled yet)", { ...fields, outcome: "skipped" });
     return reply(200, { received: true });
   }
-  if (!PAYMENT_EVENTS.has(event.type)) {
+  if (!PAYMENT_EVENTS.has(event.type) && event.type !== "charge.refunded") {
     logger.log("debug", "webhook event ignored", { ...fields, outcome: "skipped" });
     return reply(200, { received: true, ignored: true });
   }
 
-  const intent = paymentIntentSchema.safeParse(event.data.object);
-  if (!intent.success) {
-    logger.log("warn", "payment event without a usable PaymentIntent ignored", { ...fields, outcome: "skipped" });
+  const read = event.type === "charge.refunded" ? await refundFacts(event.data.object, shop) : intentFacts(event.data.object);
+  if ("retry" in read) {
+    logger.log("warn", "the refunded charge's PaymentIntent could not be read; Stripe will retry", { ...fields, outcome: "error", status: 503, reason: read.retry });
+    return reply(503, { error: { code: "unavailable", message: "Try again later." } });
+  }
+  if ("ignored" in read) {
+    logger.log(read.ignored === "no checkout attempt" ? "debug" : "warn", `payment event ignored: ${read.ignored}`, { ...fields, outcome: "skipped" });
     return reply(200, { received: true, ignored: true });
   }
-  const facts = paymentIntentFacts(intent.data);
+  const facts = read.facts;
   if (!facts.attemptId) {
     logger.log("debug", "payment intent without checkout attempt ignored", { ...fields, outcome: "skipped" });
     return reply(200, { received: true, ignored: true });
   }
 
   const attempt = await readAttempt(env.CHECKOUT_ATTEMPTS, facts.attemptId);
+  if (!attempt && facts.refund) {
+    // A refund comes after an order; an attempt gone by then has passed its 7 days in KV.
+    logger.log("info", "refund of a checkout attempt no longer kept", { ...fields, attempt_id: facts.attemptId, outcome: "skipped" });
+    return reply(200, { received: true, ignored: true });
+  }
   if (!attempt) {
     logger.log("warn", "checkout attempt not found yet; Stripe will retry", { ...fields, attempt_id: facts.attemptId, outcome: "error", status: 503 });
     return reply(503, { error: { code: "attempt_not_found", message: "Checkout attempt not found yet." } });
@@ -97,6 +112,33 @@ export async function handleStripeWebhook(request: Request, env: Env, shop: Shop
     status,
   });
   return reply(status, { received: status === 200, result: outcome.kind });
+}
+
+type ReadFacts = { facts: PaymentIntentFacts } | { ignored: string } | { retry: string };
+
+/** A `payment_intent.*` event's PaymentIntent. */
+function intentFacts(object: unknown): ReadFacts {
+  const intent = paymentIntentSchema.safeParse(object);
+  return intent.success ? { facts: paymentIntentFacts(intent.data) } : { ignored: "no usable PaymentIntent" };
+}
+
+/**
+ * A `charge.refunded` event: the charge names its PaymentIntent, whose metadata carries the
+ * attempt id (a charge's own metadata may not), so the PaymentIntent is read from Stripe.
+ */
+async function refundFacts(object: unknown, shop: ShopContext): Promise<ReadFacts> {
+  const charge = refundedChargeSchema.safeParse(object);
+  if (!charge.success) return { ignored: "no usable charge" };
+  let intent: z.infer<typeof paymentIntentSchema>;
+  try {
+    intent = paymentIntentSchema.parse(await retrievePaymentIntent(shop.config, charge.data.payment_intent));
+  } catch (error) {
+    if (unknownToStripe(error)) return { ignored: "the charge's PaymentIntent is unknown to Stripe" };
+    return { retry: String(error).slice(0, 200) };
+  }
+  const facts = paymentIntentFacts(intent);
+  if (!facts.attemptId) return { ignored: "no checkout attempt" };
+  return { facts: { ...facts, refund: { chargeId: charge.data.id, refundedOfCapture: refundedOfCapture(charge.data) } } };
 }
 
 const eventEnvelope = z.object({

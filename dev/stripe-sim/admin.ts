@@ -204,7 +204,8 @@ const ROUTES: AdminRoute[] = [
       const intent = query.get("payment_intent");
       return ok({
         data: deps.sim.store.events.filter(
-          (e) => (!type || e.type === type) && (!intent || e.data.object.id === intent),
+          // An intent's events, and its charges' (`charge.refunded`).
+          (e) => (!type || e.type === type) && (!intent || e.data.object.id === intent || e.data.object.payment_intent === intent),
         ),
       });
     },

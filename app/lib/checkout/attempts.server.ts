@@ -51,6 +51,25 @@ export const releaseRecord = z.object({
 });
 export type ReleaseRecord = z.infer<typeof releaseRecord>;
 
+/**
+ * What happened to an order's payment after checkout, as Stripe reported it (issue 13): the
+ * merchant captured it, refunded some or all of it, or canceled the order's authorization.
+ */
+export const paymentNews = z.object({
+  kind: z.enum(["captured", "refunded", "canceled"]),
+  at: z.string(),
+  trace_id: z.string(),
+  /** Minor units: captured, the amount received; refunded, all refunded of the capture so far; canceled, 0. */
+  amount: z.number().int(),
+  /** The PaymentIntent, or the refunded charge. */
+  stripe_id: z.string(),
+  /** Whether Medusa's order shows it too; null, unknown (Medusa couldn't be read). */
+  medusa_knows: z.boolean().nullable(),
+  /** Set once Medusa still didn't show it after DRIFT_AFTER_MS and an operator was told. */
+  drift_reported_at: z.string().optional(),
+});
+export type PaymentNews = z.infer<typeof paymentNews>;
+
 export const attemptRecord = z.object({
   id: z.string(),
   cart_id: z.string(),
@@ -80,10 +99,12 @@ export const attemptRecord = z.object({
   /** When Medusa first refused to complete the paid cart in a way we can't read (bounded retries). */
   refused_since: z.string().nullish(),
   release: releaseRecord.nullish(),
+  /** After the order: capture, refunds, cancel, oldest first. */
+  payment_history: z.array(paymentNews).optional(),
 });
 export type AttemptRecord = z.infer<typeof attemptRecord>;
 
-export type NewAttempt = Omit<AttemptRecord, "status" | "history" | "trace_ids" | "created_at" | "order_id" | "refused_since" | "release"> & {
+export type NewAttempt = Omit<AttemptRecord, "status" | "history" | "trace_ids" | "created_at" | "order_id" | "refused_since" | "release" | "payment_history"> & {
   trace_id: string;
 };
 
@@ -127,6 +148,17 @@ export async function createAttempt(kv: AttemptStore, attempt: NewAttempt): Prom
 export async function noteRefusal(kv: AttemptStore, attempt: AttemptRecord, now: Date): Promise<AttemptRecord> {
   if (attempt.refused_since) return attempt;
   const next = { ...attempt, refused_since: now.toISOString() };
+  await kv.put(key(attempt.id), JSON.stringify(next), { expirationTtl: ATTEMPT_TTL_SECONDS });
+  return next;
+}
+
+/** Stores the attempt's payment history after checkout (appended to, or an entry updated). */
+export async function savePaymentHistory(kv: AttemptStore, attempt: AttemptRecord, history: PaymentNews[], traceId: string): Promise<AttemptRecord> {
+  const next: AttemptRecord = {
+    ...attempt,
+    payment_history: history,
+    trace_ids: attempt.trace_ids.includes(traceId) ? attempt.trace_ids : [...attempt.trace_ids, traceId],
+  };
   await kv.put(key(attempt.id), JSON.stringify(next), { expirationTtl: ATTEMPT_TTL_SECONDS });
   return next;
 }

@@ -4,6 +4,7 @@ import { MedusaError, type MedusaClient } from "../../medusa/client.server";
 import { cartPaymentIntentIds } from "../../medusa/cart.server";
 import { completeCart, type CompletionRefusal } from "../../medusa/order.server";
 import { unknownToStripe, type Release } from "../../stripe.server";
+import { recordAfterOrder } from "./after-order.server";
 import type { PaymentIntentFacts } from "./payment-intent";
 import {
   noteRefusal,
@@ -96,7 +97,11 @@ export async function applyPaymentIntent(deps: PaymentDeps, intent: PaymentInten
   const attempt = await readAttempt(deps.attempts, intent.attemptId);
   // KV may not have replicated the attempt to this location yet: Stripe will retry.
   if (!attempt) return { kind: "retry", reason: "attempt not found yet" };
-  if (attempt.status === "completed" && attempt.order_id) return { kind: "completed", orderId: attempt.order_id };
+  if (attempt.status === "completed" && attempt.order_id) {
+    // After the order: a capture, a refund, a cancel is recorded, never a second order.
+    if ((await recordAfterOrder(deps, attempt, intent)) === "retry") return { kind: "retry", reason: "the payment's news is not recorded or not yet in Medusa" };
+    return { kind: "completed", orderId: attempt.order_id };
+  }
   if (attempt.status === "released" && attempt.release) return { kind: "released", release: attempt.release };
   if (SETTLED_FAILURES.has(attempt.status)) return { kind: "recorded", status: attempt.status };
   // A PaymentIntent of a replaced session (a newer prepare made a new one) is not this

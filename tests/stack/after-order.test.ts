@@ -1,0 +1,116 @@
+// Issue 13, section 1: the merchant captures, refunds (in part, then the rest) and cancels
+// orders this storefront made, through Medusa's Admin API against the simulator; Stripe's
+// events then reach the storefront's webhook, which records each on the attempt's payment
+// history, never makes a second order and never fails. A refund made in Stripe alone (its
+// dashboard) never reaches Medusa: recorded, with the drift logged for an operator.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { adminRequest } from "../support/medusa-admin.ts";
+import { shippingOptionId } from "../support/medusa.ts";
+import { orderIdsForCart } from "../support/orders.ts";
+import { eventually } from "../support/poll.ts";
+import { storedAttempt } from "../support/attempts.ts";
+import { shopperWithNotebook, TEXAS_ADDRESS } from "../support/shopper.ts";
+import { eventsFor, readCharge, readPaymentIntent, stripeApi } from "../support/stripe-sim.ts";
+import { answerOf, deliveredOk } from "../support/webhook-deliveries.ts";
+
+const stack = inject("stack");
+const baseUrl = () => stack.storefronts.preview!;
+
+/** A paid order made through the storefront: its ids, and the Medusa payment behind it. */
+async function placedOrder(email: string) {
+  const shopper = await shopperWithNotebook(baseUrl());
+  const cartId = shopper.cartId;
+  const prepared = await shopper.prepared({ email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(cartId) });
+  await shopper.confirmPayment(stack.stripeSimUrl, prepared);
+  const { orderId } = await shopper.waitForOrder(prepared.checkout_attempt_id);
+  const { order } = await adminRequest<{ order: { payment_collections: { payments: { id: string }[] }[] } }>(
+    `/admin/orders/${orderId}?fields=id,*payment_collections.payments`,
+  );
+  const paymentId = order.payment_collections[0]!.payments[0]!.id;
+  return { cartId, orderId, paymentId, attemptId: prepared.checkout_attempt_id, intentId: prepared.payment_intent_id, amount: prepared.amount };
+}
+
+/** Every delivery of this event type for the PaymentIntent reached the storefront and was answered 200 "completed". */
+async function storefrontAnswered(intentId: string, type: string, count = 1) {
+  const events = await eventually(
+    async () => (await eventsFor(intentId)).filter((event) => event.type === type),
+    (found) => found.length >= count,
+  );
+  expect(events.length).toBe(count);
+  // Deliveries that arrive before Medusa has recorded the change are answered 503 (retry).
+  for (const event of events) expect(answerOf((await deliveredOk(event.id, undefined, 40_000)).at(-1)!).result).toBe("completed");
+}
+
+/** The storefront's log lines (the production build's) about this attempt. */
+function logLines(attemptId: string): Record<string, unknown>[] {
+  const log = readFileSync(path.join(path.dirname(stack.workerConfig), "vite-preview.log"), "utf8");
+  return log
+    .split("\n")
+    .filter((line) => line.includes(attemptId))
+    .flatMap((line) => {
+      const start = line.indexOf('{"level"');
+      try {
+        return start < 0 ? [] : [JSON.parse(line.slice(start)) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
+describe("an order's payment after checkout, through Medusa's Admin API", () => {
+  it("capture, a partial refund, then the rest: each recorded once on the attempt, Medusa agreeing; still one order", async () => {
+    const placed = await placedOrder("captured-refunded@example.com");
+
+    await adminRequest(`/admin/payments/${placed.paymentId}/capture`, {});
+    expect(await readPaymentIntent(placed.intentId)).toMatchObject({ status: "succeeded", amount_received: placed.amount });
+    await storefrontAnswered(placed.intentId, "payment_intent.succeeded");
+
+    await adminRequest(`/admin/payments/${placed.paymentId}/refund`, { amount: 5 });
+    await storefrontAnswered(placed.intentId, "charge.refunded");
+    // "The rest", in Medusa's major units.
+    await adminRequest(`/admin/payments/${placed.paymentId}/refund`, { amount: (placed.amount - 500) / 100 });
+    await storefrontAnswered(placed.intentId, "charge.refunded", 2);
+    const charge = await readCharge(String((await readPaymentIntent(placed.intentId)).latest_charge));
+    expect(charge).toMatchObject({ amount_refunded: placed.amount, refunded: true });
+
+    const attempt = await storedAttempt(placed.attemptId);
+    expect(attempt.status).toBe("completed");
+    expect(attempt.payment_history?.map((news) => [news.kind, news.amount, news.medusa_knows])).toEqual([
+      ["captured", placed.amount, true],
+      ["refunded", 500, true],
+      ["refunded", placed.amount, true],
+    ]);
+    expect(logLines(placed.attemptId).filter((line) => line.msg === "payment changed in Stripe but not in Medusa")).toEqual([]);
+    expect(await orderIdsForCart(placed.cartId)).toEqual([placed.orderId]);
+  });
+
+  it("a refund made in Stripe alone is recorded, and the drift from Medusa is logged for an operator", async () => {
+    const placed = await placedOrder("stripe-dashboard-refund@example.com");
+    await adminRequest(`/admin/payments/${placed.paymentId}/capture`, {});
+    await storefrontAnswered(placed.intentId, "payment_intent.succeeded");
+
+    // As in Stripe's dashboard: straight to Stripe, Medusa never hears of it.
+    expect((await stripeApi("refunds", { payment_intent: placed.intentId, amount: "300" })).body).toMatchObject({ amount: 300 });
+    await storefrontAnswered(placed.intentId, "charge.refunded");
+
+    const attempt = await storedAttempt(placed.attemptId);
+    expect(attempt.payment_history?.at(-1)).toMatchObject({ kind: "refunded", amount: 300, medusa_knows: false });
+    const drift = logLines(placed.attemptId).filter((line) => line.msg === "payment changed in Stripe but not in Medusa");
+    expect(drift).toEqual([expect.objectContaining({ level: "warn", drift: "refunded", amount: 300, order_id: placed.orderId })]);
+    expect(await orderIdsForCart(placed.cartId)).toEqual([placed.orderId]);
+  });
+
+  it("canceling an order cancels its authorization; the cancel is recorded; still one order", async () => {
+    const placed = await placedOrder("canceled-order@example.com");
+    await adminRequest(`/admin/orders/${placed.orderId}/cancel`, {});
+    expect((await readPaymentIntent(placed.intentId)).status).toBe("canceled");
+    await storefrontAnswered(placed.intentId, "payment_intent.canceled");
+
+    const attempt = await storedAttempt(placed.attemptId);
+    expect(attempt.status).toBe("completed");
+    expect(attempt.payment_history?.map((news) => [news.kind, news.medusa_knows])).toEqual([["canceled", true]]);
+    expect(await orderIdsForCart(placed.cartId)).toEqual([placed.orderId]);
+  });
+});
