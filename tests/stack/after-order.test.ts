@@ -86,19 +86,26 @@ describe("an order's payment after checkout, through Medusa's Admin API", () => 
     expect(await orderIdsForCart(placed.cartId)).toEqual([placed.orderId]);
   });
 
-  it("a refund made in Stripe alone is recorded, and the drift from Medusa is logged for an operator", async () => {
+  it("a refund made in Stripe alone, after one made in Medusa, is recorded, and the drift from Medusa is logged for an operator", async () => {
     const placed = await placedOrder("stripe-dashboard-refund@example.com");
     await adminRequest(`/admin/payments/${placed.paymentId}/capture`, {});
     await storefrontAnswered(placed.intentId, "payment_intent.succeeded");
 
-    // As in Stripe's dashboard: straight to Stripe, Medusa never hears of it.
-    expect((await stripeApi("refunds", { payment_intent: placed.intentId, amount: "300" })).body).toMatchObject({ amount: 300 });
+    // A refund through Medusa first: Medusa knows it.
+    await adminRequest(`/admin/payments/${placed.paymentId}/refund`, { amount: 1 });
     await storefrontAnswered(placed.intentId, "charge.refunded");
+    // Then, as in Stripe's dashboard: straight to Stripe, Medusa never hears of it.
+    expect((await stripeApi("refunds", { payment_intent: placed.intentId, amount: "300" })).body).toMatchObject({ amount: 300 });
+    await storefrontAnswered(placed.intentId, "charge.refunded", 2);
 
     const attempt = await storedAttempt(placed.attemptId);
-    expect(attempt.payment_history?.at(-1)).toMatchObject({ kind: "refunded", amount: 300, medusa_knows: false });
+    expect(attempt.payment_history?.map((news) => [news.kind, news.amount, news.medusa_knows])).toEqual([
+      ["captured", placed.amount, true],
+      ["refunded", 100, true],
+      ["refunded", 400, false],
+    ]);
     const drift = logLines(placed.attemptId).filter((line) => line.msg === "payment changed in Stripe but not in Medusa");
-    expect(drift).toEqual([expect.objectContaining({ level: "warn", drift: "refunded", amount: 300, order_id: placed.orderId })]);
+    expect(drift).toEqual([expect.objectContaining({ level: "warn", drift: "refunded", amount: 400, order_id: placed.orderId })]);
     expect(await orderIdsForCart(placed.cartId)).toEqual([placed.orderId]);
   });
 

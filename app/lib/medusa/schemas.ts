@@ -228,6 +228,11 @@ export const order = z.object({
   tax_total: money.nullish(),
   discount_total: money.nullish(),
   total: money,
+  /** What Medusa has captured and refunded (major units); never its payments' `data` (the PaymentIntent with its client secret). */
+  payment_collections: z
+    .array(z.object({ captured_amount: money.nullish(), refunded_amount: money.nullish() }))
+    .nullish()
+    .transform((value) => value ?? []),
 });
 export type Order = z.infer<typeof order>;
 export const orderResponse = z.object({ order });

@@ -1,6 +1,8 @@
 import type { Logger } from "../../log.server";
 import type { MedusaClient } from "../../medusa/client.server";
+import { toMinorUnits } from "../../money";
 import { retrieveOrder } from "../../medusa/order.server";
+import type { Order } from "../../medusa/schemas";
 import { savePaymentHistory, type AttemptRecord, type AttemptStore, type PaymentNews } from "../attempts.server";
 import type { PaymentIntentFacts } from "./payment-intent";
 
@@ -11,7 +13,7 @@ import type { PaymentIntentFacts } from "./payment-intent";
  * once on the attempt's `payment_history`; no order is made.
  *
  * A change made in Stripe's dashboard never reaches Medusa, so each piece of news is checked
- * against Medusa's order (its `payment_status`). Medusa calls Stripe before it records the
+ * against Medusa's order (the amounts its payment collections captured and refunded). Medusa calls Stripe before it records the
  * change itself, so Stripe's event can arrive first: while the order doesn't show it yet,
  * the answer is `retry` (Stripe delivers again). If it still doesn't after DRIFT_AFTER_MS,
  * one `warn` line (`payment changed in Stripe but not in Medusa`) tells an operator, and the
@@ -23,12 +25,22 @@ export type AfterOrderResult = "recorded" | "nothing" | "retry";
 
 export type AfterOrderDeps = { medusa: MedusaClient; attempts: AttemptStore; logger: Logger; now?: () => Date };
 
-/** Medusa's order payment statuses that show each kind of news. */
-const SHOWN_BY: Record<PaymentNews["kind"], readonly string[]> = {
-  captured: ["captured", "partially_captured", "partially_refunded", "refunded"],
-  refunded: ["partially_refunded", "refunded"],
-  canceled: ["canceled"],
-};
+/**
+ * Whether Medusa's order shows the news: as much captured, as much refunded (its payment
+ * collections' amounts, rounded as the charge), or its payment canceled.
+ */
+function medusaShows(news: PaymentNews, order: Order): boolean {
+  const sum = (pick: (collection: Order["payment_collections"][number]) => number | null | undefined) =>
+    toMinorUnits(order.payment_collections.reduce((total, collection) => total + (pick(collection) ?? 0), 0), order.currency_code);
+  switch (news.kind) {
+    case "captured":
+      return sum((collection) => collection.captured_amount) >= news.amount;
+    case "refunded":
+      return sum((collection) => collection.refunded_amount) >= news.amount;
+    case "canceled":
+      return order.payment_status === "canceled";
+  }
+}
 
 export async function recordAfterOrder(deps: AfterOrderDeps, attempt: AttemptRecord, intent: PaymentIntentFacts): Promise<AfterOrderResult> {
   const now = deps.now?.() ?? new Date();
@@ -39,27 +51,24 @@ export async function recordAfterOrder(deps: AfterOrderDeps, attempt: AttemptRec
   const unconfirmed = history.filter((news) => news.medusa_knows !== true && !news.drift_reported_at);
   if (unconfirmed.length === 0) return "nothing";
 
-  let paymentStatus: string | null = null;
-  let readable = true;
+  let order: Order | null = null;
   try {
-    const order = attempt.order_id ? await retrieveOrder(deps.medusa, attempt.order_id) : null;
-    paymentStatus = order?.payment_status ?? null;
-    readable = order !== null;
+    order = attempt.order_id ? await retrieveOrder(deps.medusa, attempt.order_id) : null;
   } catch (error) {
-    readable = false;
     deps.logger.log("warn", "could not read the order to compare its payment with Stripe", { ...fields, outcome: "error", reason: String(error).slice(0, 200) });
   }
 
   let waiting = false;
   const drifted: PaymentNews[] = [];
+  const paymentStatus = order?.payment_status ?? null;
   const next = history.map((news): PaymentNews => {
     if (!unconfirmed.includes(news)) return news;
-    if (!readable) {
+    if (!order) {
       // Can't compare now: Stripe delivers again.
       waiting = true;
       return news;
     }
-    if (SHOWN_BY[news.kind].includes(paymentStatus ?? "")) return { ...news, medusa_knows: true };
+    if (medusaShows(news, order)) return { ...news, medusa_knows: true };
     if (now.getTime() - Date.parse(news.at) < DRIFT_AFTER_MS) {
       waiting = true;
       return { ...news, medusa_knows: false };
