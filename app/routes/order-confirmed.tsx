@@ -3,7 +3,9 @@ import { MoneySummary } from "~/components/MoneySummary";
 import { Price } from "~/components/Price";
 import { medusaSummaryLines } from "~/lib/summary-lines";
 import { orBackendFailure } from "~/lib/http/backend-failure.server";
+import { attemptIdForOrder, readAttempt } from "~/lib/checkout/attempts.server";
 import { retrieveOrder } from "~/lib/medusa/order.server";
+import { orderStatusView } from "~/lib/order-status";
 import { readOrderIds } from "~/lib/order-access.server";
 import { noStoreHeaders } from "~/lib/http/headers";
 import type { Route } from "./+types/order-confirmed";
@@ -11,42 +13,56 @@ import type { Route } from "./+types/order-confirmed";
 export { noStoreDocumentHeaders as headers } from "~/lib/http/headers";
 
 export function meta({ data: loaded }: Route.MetaArgs) {
-  return [{ title: loaded ? `Order #${loaded.order.display_id ?? ""} confirmed · Harbor & Pine` : "Order · Harbor & Pine" }];
+  return [{ title: loaded ? `Order #${loaded.order.display_id ?? ""} ${loaded.status.canceled ? "canceled" : "confirmed"} · Harbor & Pine` : "Order · Harbor & Pine" }];
 }
 
 export async function loader({ request, params, context }: Route.LoaderArgs) {
-  const { shop } = context;
+  const { shop, cloudflare } = context;
   // Only the browser that placed the order may open it; to anyone else it doesn't exist.
   const mine = await readOrderIds(shop.config, request);
   if (!mine.includes(params.id)) throw data({ message: "Order not found" }, { status: 404 });
   const order = await orBackendFailure(shop, () => retrieveOrder(shop.medusa, params.id));
   if (!order) throw data({ message: "Order not found" }, { status: 404 });
-  return data({ order }, { headers: noStoreHeaders() });
+  // As Medusa knows it at this load (never cached), with the dates the attempt recorded.
+  const status = orderStatusView(order, await paymentNewsOf(cloudflare.env, order.id));
+  return data({ order, status }, { headers: noStoreHeaders() });
 }
 
-const PAYMENT_STATUS: Record<string, string> = {
-  authorized: "Payment authorized: you'll be charged when your order ships.",
-  captured: "Paid.",
-  partially_captured: "Partly paid.",
-  awaiting: "Waiting for payment confirmation.",
-  not_paid: "Not paid.",
-  canceled: "Payment canceled.",
-  refunded: "Refunded.",
-};
+/** What the order's checkout attempt recorded after the order (nothing once KV dropped it). */
+async function paymentNewsOf(env: Env, orderId: string) {
+  try {
+    const attemptId = await attemptIdForOrder(env.CHECKOUT_ATTEMPTS, orderId);
+    const attempt = attemptId ? await readAttempt(env.CHECKOUT_ATTEMPTS, attemptId) : null;
+    return attempt?.payment_history ?? [];
+  } catch {
+    return [];
+  }
+}
 
 export default function OrderConfirmed({ loaderData }: Route.ComponentProps) {
-  const { order } = loaderData;
+  const { order, status } = loaderData;
   const currency = order.currency_code;
   const address = order.shipping_address;
   const summary = medusaSummaryLines(order);
   return (
     <main className="page order-confirmed" id="main">
-      <h1>Thank you! Order #{order.display_id} is confirmed</h1>
+      <h1>{status.canceled ? `Order #${order.display_id} was canceled` : `Thank you! Order #${order.display_id} is confirmed`}</h1>
       {/* No mail is sent yet (issue 13 brings order mail): say only what is true. */}
       <p>
         Email on this order: <strong>{order.email}</strong>. Keep this page as your receipt.
       </p>
-      <p data-testid="payment-status">{PAYMENT_STATUS[order.payment_status ?? ""] ?? `Payment: ${order.payment_status ?? "pending"}`}</p>
+      <p data-testid="payment-status">{status.payment}</p>
+      <p data-testid="fulfillment-status">{status.fulfillment}</p>
+      <section aria-labelledby="history-heading">
+        <h2 id="history-heading">History</h2>
+        <ol className="order-history" data-testid="order-history">
+          {status.history.map((entry) => (
+            <li key={`${entry.at}-${entry.text}`}>
+              <time dateTime={entry.at}>{formatWhen(entry.at)}</time> {entry.text}
+            </li>
+          ))}
+        </ol>
+      </section>
 
       <section aria-labelledby="items-heading">
         <h2 id="items-heading">Items</h2>
@@ -90,4 +106,9 @@ export default function OrderConfirmed({ loaderData }: Route.ComponentProps) {
       </div>
     </main>
   );
+}
+
+/** A date as the shopper reads it, the same on the server and in the browser (UTC). */
+function formatWhen(iso: string): string {
+  return new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(iso)) + " UTC";
 }

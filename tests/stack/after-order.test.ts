@@ -29,8 +29,18 @@ async function placedOrder(email: string) {
     `/admin/orders/${orderId}?fields=id,*payment_collections.payments`,
   );
   const paymentId = order.payment_collections[0]!.payments[0]!.id;
-  return { cartId, orderId, paymentId, attemptId: prepared.checkout_attempt_id, intentId: prepared.payment_intent_id, amount: prepared.amount };
+  return { shopper, cartId, orderId, paymentId, attemptId: prepared.checkout_attempt_id, intentId: prepared.payment_intent_id, amount: prepared.amount };
 }
+
+/** The order page as the shopper who placed it reads it now, as text. */
+async function orderPage(placed: Awaited<ReturnType<typeof placedOrder>>): Promise<string> {
+  const response = await placed.shopper.request(`/orders/${placed.orderId}/confirmed`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get("cache-control")).toMatch(/no-store/);
+  return (await response.text()).replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+}
+
+const dollars = (minor: number) => `$${(minor / 100).toFixed(2)}`;
 
 /** Every delivery of this event type for the PaymentIntent reached the storefront and was answered 200 "completed". */
 async function storefrontAnswered(intentId: string, type: string, count = 1) {
@@ -62,6 +72,10 @@ function logLines(attemptId: string): Record<string, unknown>[] {
 describe("an order's payment after checkout, through Medusa's Admin API", () => {
   it("capture, a partial refund, then the rest: each recorded once on the attempt, Medusa agreeing; still one order", async () => {
     const placed = await placedOrder("captured-refunded@example.com");
+    const placedPage = await orderPage(placed);
+    expect(placedPage).toContain("Payment authorized: you'll be charged when your order ships.");
+    expect(placedPage).toContain("Preparing your order.");
+    expect(placedPage).toMatch(/History .* UTC Order placed/);
 
     await adminRequest(`/admin/payments/${placed.paymentId}/capture`, {});
     expect(await readPaymentIntent(placed.intentId)).toMatchObject({ status: "succeeded", amount_received: placed.amount });
@@ -84,6 +98,14 @@ describe("an order's payment after checkout, through Medusa's Admin API", () => 
     ]);
     expect(logLines(placed.attemptId).filter((line) => line.msg === "payment changed in Stripe but not in Medusa")).toEqual([]);
     expect(await orderIdsForCart(placed.cartId)).toEqual([placed.orderId]);
+
+    // The shopper's order page, loaded again: what Medusa knows now, and when it happened.
+    const page = await orderPage(placed);
+    expect(page).toContain(`Refunded in full: ${dollars(placed.amount)} back to your card.`);
+    const history = page.slice(page.indexOf("History"));
+    const order = ["Order placed", `Charged ${dollars(placed.amount)}`, "Refunded, $5.00 in all", `Refunded, ${dollars(placed.amount)} in all`].map((text) => history.indexOf(text));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
   it("a refund made in Stripe alone, after one made in Medusa, is recorded, and the drift from Medusa is logged for an operator", async () => {
@@ -119,5 +141,9 @@ describe("an order's payment after checkout, through Medusa's Admin API", () => 
     expect(attempt.status).toBe("completed");
     expect(attempt.payment_history?.map((news) => [news.kind, news.medusa_knows])).toEqual([["canceled", true]]);
     expect(await orderIdsForCart(placed.cartId)).toEqual([placed.orderId]);
+    const page = await orderPage(placed);
+    expect(page).toMatch(/Order #\d+ was canceled/);
+    expect(page).toContain("Canceled: the hold on your card was released and you were not charged.");
+    expect(page).toContain("Canceled; the hold on your card was released");
   });
 });

@@ -119,6 +119,14 @@ export type AttemptStore = {
 };
 
 const key = (id: string) => `attempt:${id}`;
+/** The completed attempt of an order (the order page's way to its payment history: Medusa's Store API doesn't return an order's metadata). */
+const orderKey = (orderId: string) => `order:${orderId}`;
+
+/** The id of the attempt that made this order, while KV keeps it. */
+export async function attemptIdForOrder(kv: AttemptStore, orderId: string): Promise<string | null> {
+  const id = await kv.get(orderKey(orderId), "json");
+  return typeof id === "string" && ATTEMPT_ID_PATTERN.test(id) ? id : null;
+}
 
 /** What `newAttemptId` makes; anything else is not one of ours. */
 export const ATTEMPT_ID_PATTERN = /^ca_[0-9A-Z]{24}$/;
@@ -160,6 +168,7 @@ export async function savePaymentHistory(kv: AttemptStore, attempt: AttemptRecor
     trace_ids: attempt.trace_ids.includes(traceId) ? attempt.trace_ids : [...attempt.trace_ids, traceId],
   };
   await kv.put(key(attempt.id), JSON.stringify(next), { expirationTtl: ATTEMPT_TTL_SECONDS });
+  if (attempt.order_id) await kv.put(orderKey(attempt.order_id), JSON.stringify(attempt.id), { expirationTtl: ATTEMPT_TTL_SECONDS });
   return next;
 }
 
@@ -201,5 +210,6 @@ export async function transitionAttempt(
   };
   if (status === "completed") next = { ...next, email: null, shipping_address: null, items: null, totals: null };
   await kv.put(key(id), JSON.stringify(next), { expirationTtl: ATTEMPT_TTL_SECONDS });
+  if (status === "completed" && next.order_id) await kv.put(orderKey(next.order_id), JSON.stringify(id), { expirationTtl: ATTEMPT_TTL_SECONDS });
   return next;
 }

@@ -196,6 +196,8 @@ export const order = z.object({
   display_id: z.number().nullish(),
   status: z.string().nullish(),
   payment_status: z.string().nullish(),
+  fulfillment_status: z.string().nullish(),
+  created_at: nullableString,
   email: nullableString,
   currency_code: z.string(),
   metadata: z.record(z.string(), z.unknown()).nullish(),

@@ -1,0 +1,82 @@
+import type { PaymentNews } from "./checkout/attempts.server";
+import type { Order } from "./medusa/schemas";
+import { formatMinorUnits, toMinorUnits } from "./money";
+
+/**
+ * What the order page says about an order now (issue 13, section 2): its payment and
+ * fulfillment as Medusa knows them at this load, and a dated history: when it was placed,
+ * then what the attempt recorded after the order (captured, refunded, canceled: see
+ * checkout/payment/after-order.server.ts). The attempt is kept 7 days after its last
+ * change; past that, the history has the order's own dates only.
+ */
+export type OrderStatusView = {
+  canceled: boolean;
+  payment: string;
+  fulfillment: string;
+  history: { at: string; text: string }[];
+};
+
+const FULFILLMENT: Record<string, string> = {
+  not_fulfilled: "Preparing your order.",
+  partially_fulfilled: "Being packed.",
+  fulfilled: "Packed, ready to ship.",
+  partially_shipped: "Partly shipped.",
+  shipped: "Shipped.",
+  partially_delivered: "Partly delivered.",
+  delivered: "Delivered.",
+  canceled: "Canceled.",
+};
+
+export function orderStatusView(order: Order, news: PaymentNews[]): OrderStatusView {
+  const currency = order.currency_code;
+  const money = (major: number) => formatMinorUnits(toMinorUnits(major, currency), currency);
+  const minor = (amount: number) => formatMinorUnits(amount, currency);
+  const captured = order.payment_collections.reduce((sum, collection) => sum + (collection.captured_amount ?? 0), 0);
+  const refunded = order.payment_collections.reduce((sum, collection) => sum + (collection.refunded_amount ?? 0), 0);
+  const canceled = order.status === "canceled" || order.payment_status === "canceled";
+
+  let payment: string;
+  switch (order.payment_status) {
+    case "authorized":
+      payment = "Payment authorized: you'll be charged when your order ships.";
+      break;
+    case "captured":
+    case "partially_captured":
+      payment = `Charged ${money(captured)}.`;
+      break;
+    case "partially_refunded":
+      payment = `Charged ${money(captured)}; ${money(refunded)} refunded to your card.`;
+      break;
+    case "refunded":
+      payment = `Refunded in full: ${money(refunded)} back to your card.`;
+      break;
+    case "canceled":
+      payment = "Canceled: the hold on your card was released and you were not charged.";
+      break;
+    case "awaiting":
+      payment = "Waiting for payment confirmation.";
+      break;
+    default:
+      payment = `Payment: ${order.payment_status ?? "pending"}.`;
+  }
+
+  const history = [
+    ...(order.created_at ? [{ at: order.created_at, text: "Order placed" }] : []),
+    ...news.map((entry) => ({
+      at: entry.at,
+      text:
+        entry.kind === "captured"
+          ? `Charged ${minor(entry.amount)}`
+          : entry.kind === "refunded"
+            ? `Refunded, ${minor(entry.amount)} in all`
+            : "Canceled; the hold on your card was released",
+    })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+
+  return {
+    canceled,
+    payment,
+    fulfillment: canceled ? "Canceled." : (FULFILLMENT[order.fulfillment_status ?? ""] ?? "Preparing your order."),
+    history,
+  };
+}
