@@ -131,6 +131,21 @@ describe("an order's payment after checkout, through Medusa's Admin API", () => 
     expect(await orderIdsForCart(placed.cartId)).toEqual([placed.orderId]);
   });
 
+  it("a partial capture asked of Medusa captures the whole PaymentIntent in Stripe; the difference is logged as drift", async () => {
+    const placed = await placedOrder("partial-capture@example.com");
+    // The merchant asks Medusa to capture $5.00 of the order.
+    await adminRequest(`/admin/payments/${placed.paymentId}/capture`, { amount: 5 });
+    // Medusa's Stripe provider captures the PaymentIntent without an amount: all of it.
+    expect(await readPaymentIntent(placed.intentId)).toMatchObject({ status: "succeeded", amount_received: placed.amount });
+    await storefrontAnswered(placed.intentId, "payment_intent.succeeded");
+
+    const attempt = await storedAttempt(placed.attemptId);
+    expect(attempt.payment_history?.map((news) => [news.kind, news.amount, news.medusa_knows])).toEqual([["captured", placed.amount, false]]);
+    const drift = logLines(placed.attemptId).filter((line) => line.msg === "payment changed in Stripe but not in Medusa");
+    expect(drift).toEqual([expect.objectContaining({ drift: "captured", amount: placed.amount })]);
+    expect(await orderIdsForCart(placed.cartId)).toEqual([placed.orderId]);
+  });
+
   it("canceling an order cancels its authorization; the cancel is recorded; still one order", async () => {
     const placed = await placedOrder("canceled-order@example.com");
     await adminRequest(`/admin/orders/${placed.orderId}/cancel`, {});
