@@ -57,13 +57,13 @@ export type MedusaTotals = {
 };
 
 /** Medusa taxes by the shipping address: until it has one, the tax is not known. */
-export function taxable(address: MedusaTotals["shipping_address"]): boolean {
+function taxable(address: MedusaTotals["shipping_address"]): boolean {
   return Boolean(address?.country_code && address.postal_code);
 }
 
-/** A cart's or an order's summary. */
-export function medusaSummaryLines(totals: MedusaTotals): SummaryLines {
-  return summaryLines({
+/** What a Medusa cart or order gives a summary (major units, as Medusa sends them). */
+export function medusaSummaryInput(totals: MedusaTotals): SummaryInput {
+  return {
     currency: totals.currency_code,
     // Before tax (Medusa's item `total` includes it).
     items: totals.items.map((item) => item.subtotal ?? item.unit_price * item.quantity),
@@ -71,5 +71,10 @@ export function medusaSummaryLines(totals: MedusaTotals): SummaryLines {
     discount: totals.discount_total ?? 0,
     taxKnown: taxable(totals.shipping_address),
     total: totals.total,
-  });
+  };
+}
+
+/** A cart's or an order's summary. */
+export function medusaSummaryLines(totals: MedusaTotals): SummaryLines {
+  return summaryLines(medusaSummaryInput(totals));
 }

@@ -83,9 +83,9 @@ export const checkoutSummaryBody = z.object({
   cartId: z.string(),
   currency: z.string(),
   items: z.array(
+    /** `total`: the line before tax, so the lines add up to the subtotal. */
     z.object({ id: z.string(), title: z.string(), variant: z.nullable(z.string()), quantity: z.number(), total: z.number() }),
   ),
-  subtotal: z.number(),
   /** null until a shipping method is chosen. */
   shipping: z.nullable(z.number()),
   discount: z.number(),

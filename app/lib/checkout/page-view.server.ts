@@ -1,5 +1,5 @@
 import type { Cart, ShippingOption } from "../medusa/schemas";
-import { taxable } from "../summary-lines";
+import { medusaSummaryInput } from "../summary-lines";
 import type { CheckoutSummary, ShippingOptionView } from "./contract";
 
 /**
@@ -8,22 +8,21 @@ import type { CheckoutSummary, ShippingOptionView } from "./contract";
  * as Medusa sends them.
  */
 export function checkoutSummary(cart: Cart): CheckoutSummary {
+  const input = medusaSummaryInput(cart);
   return {
     cartId: cart.id,
-    currency: cart.currency_code,
-    items: cart.items.map((item) => ({
+    currency: input.currency,
+    items: cart.items.map((item, index) => ({
       id: item.id,
       title: item.product_title ?? item.title ?? "Item",
       variant: item.variant_title,
       quantity: item.quantity,
-      // Before tax, so the lines add up to the subtotal (Medusa's `total` includes tax).
-      total: item.subtotal ?? item.unit_price * item.quantity,
+      total: input.items[index]!,
     })),
-    subtotal: cart.item_subtotal ?? cart.subtotal ?? 0,
-    shipping: cart.shipping_methods.length ? (cart.shipping_subtotal ?? cart.shipping_total ?? 0) : null,
-    discount: cart.discount_total ?? 0,
-    taxKnown: taxable(cart.shipping_address),
-    total: cart.total,
+    shipping: input.shipping,
+    discount: input.discount,
+    taxKnown: input.taxKnown,
+    total: input.total,
     shippingOptionId: cart.shipping_methods[0]?.shipping_option_id ?? null,
   };
 }
