@@ -27,12 +27,16 @@ const FULFILLMENT: Record<string, string> = {
   canceled: "Canceled.",
 };
 
+/** What Medusa has captured and refunded of the order, in minor units rounded as the charge. */
+export function collectedAmounts(order: Order): { captured: number; refunded: number } {
+  const sum = (pick: (collection: Order["payment_collections"][number]) => number | null | undefined) =>
+    toMinorUnits(order.payment_collections.reduce((total, collection) => total + (pick(collection) ?? 0), 0), order.currency_code);
+  return { captured: sum((collection) => collection.captured_amount), refunded: sum((collection) => collection.refunded_amount) };
+}
+
 export function orderStatusView(order: Order, news: PaymentNews[]): OrderStatusView {
-  const currency = order.currency_code;
-  const money = (major: number) => formatMinorUnits(toMinorUnits(major, currency), currency);
-  const minor = (amount: number) => formatMinorUnits(amount, currency);
-  const captured = order.payment_collections.reduce((sum, collection) => sum + (collection.captured_amount ?? 0), 0);
-  const refunded = order.payment_collections.reduce((sum, collection) => sum + (collection.refunded_amount ?? 0), 0);
+  const money = (minor: number) => formatMinorUnits(minor, order.currency_code);
+  const { captured, refunded } = collectedAmounts(order);
   const canceled = order.status === "canceled" || order.payment_status === "canceled";
 
   let payment: string;
@@ -66,9 +70,9 @@ export function orderStatusView(order: Order, news: PaymentNews[]): OrderStatusV
       at: entry.at,
       text:
         entry.kind === "captured"
-          ? `Charged ${minor(entry.amount)}`
+          ? `Charged ${money(entry.amount)}`
           : entry.kind === "refunded"
-            ? `Refunded, ${minor(entry.amount)} in all`
+            ? `Refunded, ${money(entry.amount)} in all`
             : "Canceled; the hold on your card was released",
     })),
   ].sort((a, b) => a.at.localeCompare(b.at));

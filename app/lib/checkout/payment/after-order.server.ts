@@ -1,8 +1,8 @@
 import type { Logger } from "../../log.server";
 import type { MedusaClient } from "../../medusa/client.server";
-import { toMinorUnits } from "../../money";
 import { retrieveOrder } from "../../medusa/order.server";
 import type { Order } from "../../medusa/schemas";
+import { collectedAmounts } from "../../order-status";
 import { savePaymentHistory, type AttemptRecord, type AttemptStore, type PaymentNews } from "../attempts.server";
 import type { PaymentIntentFacts } from "./payment-intent";
 
@@ -25,26 +25,22 @@ export type AfterOrderResult = "recorded" | "nothing" | "retry";
 
 export type AfterOrderDeps = { medusa: MedusaClient; attempts: AttemptStore; logger: Logger; now?: () => Date };
 
-/**
- * Whether Medusa's order shows the news: as much captured, as much refunded (its payment
- * collections' amounts, rounded as the charge), or its payment canceled.
- */
+/** Whether Medusa's order shows the news: as much captured, as much refunded, or its payment canceled. */
 function medusaShows(news: PaymentNews, order: Order): boolean {
-  const sum = (pick: (collection: Order["payment_collections"][number]) => number | null | undefined) =>
-    toMinorUnits(order.payment_collections.reduce((total, collection) => total + (pick(collection) ?? 0), 0), order.currency_code);
   switch (news.kind) {
     case "captured":
-      return sum((collection) => collection.captured_amount) >= news.amount;
+      return collectedAmounts(order).captured >= news.amount;
     case "refunded":
-      return sum((collection) => collection.refunded_amount) >= news.amount;
+      return collectedAmounts(order).refunded >= news.amount;
     case "canceled":
       return order.payment_status === "canceled";
   }
 }
 
-export async function recordAfterOrder(deps: AfterOrderDeps, attempt: AttemptRecord, intent: PaymentIntentFacts): Promise<AfterOrderResult> {
+/** For a completed attempt (`orderId` is its order). */
+export async function recordAfterOrder(deps: AfterOrderDeps, attempt: AttemptRecord, orderId: string, intent: PaymentIntentFacts): Promise<AfterOrderResult> {
   const now = deps.now?.() ?? new Date();
-  const fields = { attempt_id: attempt.id, cart_id: attempt.cart_id, order_id: attempt.order_id, payment_intent_id: intent.id, step: "after_order" };
+  const fields = { attempt_id: attempt.id, cart_id: attempt.cart_id, order_id: orderId, payment_intent_id: intent.id, step: "after_order" };
   const fresh = newsOf(attempt, intent);
   const history = [...(attempt.payment_history ?? []), ...(fresh ? [{ ...fresh, at: now.toISOString(), trace_id: deps.logger.traceId, medusa_knows: null }] : [])];
   // What still waits for Medusa to show it (and what was just recorded).
@@ -53,7 +49,7 @@ export async function recordAfterOrder(deps: AfterOrderDeps, attempt: AttemptRec
 
   let order: Order | null = null;
   try {
-    order = attempt.order_id ? await retrieveOrder(deps.medusa, attempt.order_id) : null;
+    order = await retrieveOrder(deps.medusa, orderId);
   } catch (error) {
     deps.logger.log("warn", "could not read the order to compare its payment with Stripe", { ...fields, outcome: "error", reason: String(error).slice(0, 200) });
   }
@@ -71,12 +67,14 @@ export async function recordAfterOrder(deps: AfterOrderDeps, attempt: AttemptRec
     if (medusaShows(news, order)) return { ...news, medusa_knows: true };
     if (now.getTime() - Date.parse(news.at) < DRIFT_AFTER_MS) {
       waiting = true;
-      return { ...news, medusa_knows: false };
+      return news.medusa_knows === false ? news : { ...news, medusa_knows: false };
     }
     drifted.push(news);
     return { ...news, medusa_knows: false, drift_reported_at: now.toISOString() };
   });
 
+  // Nothing new and nothing learnt (Medusa still silent, or unreadable): nothing to write.
+  if (!fresh && next.every((news, index) => news === history[index])) return waiting ? "retry" : "recorded";
   try {
     await savePaymentHistory(deps.attempts, attempt, next, deps.logger.traceId);
   } catch (error) {

@@ -99,7 +99,7 @@ export async function applyPaymentIntent(deps: PaymentDeps, intent: PaymentInten
   if (!attempt) return { kind: "retry", reason: "attempt not found yet" };
   if (attempt.status === "completed" && attempt.order_id) {
     // After the order: a capture, a refund, a cancel is recorded, never a second order.
-    if ((await recordAfterOrder(deps, attempt, intent)) === "retry") return { kind: "retry", reason: "the payment's news is not recorded or not yet in Medusa" };
+    if ((await recordAfterOrder(deps, attempt, attempt.order_id, intent)) === "retry") return { kind: "retry", reason: "the payment's news is not recorded or not yet in Medusa" };
     return { kind: "completed", orderId: attempt.order_id };
   }
   if (attempt.status === "released" && attempt.release) return { kind: "released", release: attempt.release };
