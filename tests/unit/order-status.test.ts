@@ -15,7 +15,6 @@ function order(fields: Partial<Order>): Order {
     created_at: "2026-12-01T10:00:00.000Z",
     email: "a@example.com",
     currency_code: "usd",
-    metadata: null,
     items: [],
     shipping_methods: [],
     shipping_address: null,

@@ -66,7 +66,8 @@ export async function completeCart(medusa: MedusaClient, cartId: string): Promis
   }
 }
 
-const ORDER_FIELDS = "*items,*shipping_methods,*shipping_address,+payment_status,+metadata";
+// Medusa 2.21's store order route ignores `+metadata`; payment_collections (amounts only) come by default.
+const ORDER_FIELDS = "*items,*shipping_methods,*shipping_address,+payment_status";
 
 export async function retrieveOrder(medusa: MedusaClient, orderId: string): Promise<Order | null> {
   try {

@@ -200,7 +200,6 @@ export const order = z.object({
   created_at: nullableString,
   email: nullableString,
   currency_code: z.string(),
-  metadata: z.record(z.string(), z.unknown()).nullish(),
   items: z
     .array(
       z.object({
