@@ -70,7 +70,7 @@ export async function handleStripeWebhook(request: Request, env: Env, shop: Shop
     return reply(503, { error: { code: "unavailable", message: "Try again later." } });
   }
   if ("ignored" in read) {
-    logger.log(read.ignored === "no checkout attempt" ? "debug" : "warn", `payment event ignored: ${read.ignored}`, { ...fields, outcome: "skipped" });
+    logger.log("warn", `payment event ignored: ${read.ignored}`, { ...fields, outcome: "skipped" });
     return reply(200, { received: true, ignored: true });
   }
   const facts = read.facts;
@@ -136,9 +136,7 @@ async function refundFacts(object: unknown, shop: ShopContext): Promise<ReadFact
     if (unknownToStripe(error)) return { ignored: "the charge's PaymentIntent is unknown to Stripe" };
     return { retry: String(error).slice(0, 200) };
   }
-  const facts = paymentIntentFacts(intent);
-  if (!facts.attemptId) return { ignored: "no checkout attempt" };
-  return { facts: { ...facts, refund: { chargeId: charge.data.id, refundedOfCapture: refundedOfCapture(charge.data) } } };
+  return { facts: { ...paymentIntentFacts(intent), refund: { chargeId: charge.data.id, refundedOfCapture: refundedOfCapture(charge.data) } } };
 }
 
 const eventEnvelope = z.object({
