@@ -146,6 +146,28 @@ describe("an order's payment after checkout, through Medusa's Admin API", () => 
     expect(await orderIdsForCart(placed.cartId)).toEqual([placed.orderId]);
   });
 
+  it("a refund of a checkout whose attempt is no longer kept is acknowledged (200), not retried", async () => {
+    // A paid PaymentIntent naming an attempt KV doesn't hold (as after its 7 days), then refunded.
+    const paid = await stripeApi("payment_intents", {
+      amount: "1500",
+      currency: "usd",
+      confirm: "true",
+      payment_method: "pm_card_visa",
+      "automatic_payment_methods[enabled]": "true",
+      "automatic_payment_methods[allow_redirects]": "never",
+      "metadata[checkout_attempt_id]": "ca_0000000000000000000000EXPD",
+    });
+    expect(paid.body).toMatchObject({ status: "succeeded" });
+    expect((await stripeApi("refunds", { payment_intent: paid.body.id! })).body).toMatchObject({ amount: 1500 });
+    const [refunded] = await eventually(
+      async () => (await eventsFor(paid.body.id!)).filter((event) => event.type === "charge.refunded"),
+      (found) => found.length === 1,
+    );
+    const deliveries = await deliveredOk(refunded!.id);
+    expect(deliveries.map((delivery) => delivery.status)).toEqual([200]);
+    expect(answerOf(deliveries[0]!)).toMatchObject({ received: true, ignored: true });
+  });
+
   it("canceling an order cancels its authorization; the cancel is recorded; still one order", async () => {
     const placed = await placedOrder("canceled-order@example.com");
     await adminRequest(`/admin/orders/${placed.orderId}/cancel`, {});
