@@ -7,9 +7,16 @@ const log = (line: string) => console.log(`[stack] ${line}`);
 
 try {
   const started = Date.now();
-  const stack = await startStack([mode], log, { name: "dev" });
+  const stack = await startStack([mode], log, { name: "dev", medusaAdmin: process.env.MEDUSA_ADMIN !== "false" });
+  // The seed's local merchant (dev/medusa/src/scripts/seed.ts); never a real shop's.
+  const admin = {
+    email: process.env.MEDUSA_DEV_ADMIN_EMAIL ?? "admin@harbor-and-pine.local",
+    password: process.env.MEDUSA_DEV_ADMIN_PASSWORD ?? "local-stack-only",
+  };
   console.log(`
   Storefront     ${stack.storefronts[mode]}   <- open this to shop
+  Medusa admin   ${stack.adminUrl ?? "off (MEDUSA_ADMIN=false)"}${stack.adminUrl ? `   (log in: ${admin.email} / ${admin.password}; first load builds it, ~1 min)` : ""}
+  Mail inbox     ${stack.mailUrl}   (order and shipping emails land here)
   Medusa API     ${stack.medusaUrl}
   Stripe (sim)   ${stack.stripeSimUrl}   (test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 declines)
   Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops everything.

@@ -47,6 +47,9 @@ export type StripeTarget = {
   webhookSecret?: string;
 };
 
+/** Where Medusa sends order mail, and what its links point to (dev/medusa/src/lib/order-mail.ts). */
+export type MailTarget = { smtpHost: string; smtpPort: number; storefrontUrl: string; orderLinkSecret: string };
+
 export type RunningMedusa = { url: string; pid: number; stop(): Promise<void> };
 
 const defaultLog: Log = (message) => console.error(`[medusa] ${message}`);
@@ -152,6 +155,10 @@ export async function startMedusa(options: {
   databaseUrl: string;
   port?: number;
   stripe: StripeTarget | null;
+  /** Order mail over SMTP; without it Medusa sends none. */
+  mail?: MailTarget;
+  /** Serve the admin dashboard at /app (Vite in development mode: built on first load). */
+  admin?: boolean;
   log?: Log;
   /** Every output line of Medusa (it also goes to dev/medusa/.medusa/server.log). */
   onOutput?: (line: string) => void;
@@ -174,7 +181,11 @@ export async function startMedusa(options: {
     ["--require", WATCHDOG, CLI, "start", "--port", String(port)],
     {
       cwd: MEDUSA_DIR,
-      env: medusaEnv(medusaDatabaseUrl(options.databaseUrl), options.stripe, port),
+      env: {
+        ...medusaEnv(medusaDatabaseUrl(options.databaseUrl), options.stripe, port),
+        ...mailEnv(options.mail),
+        MEDUSA_ADMIN: options.admin ? "true" : undefined,
+      },
       stdio: ["pipe", "pipe", "pipe"],
       logFile: SERVER_LOG,
       plainLog: true,
@@ -282,6 +293,15 @@ function medusaEnv(dbUrl: string, stripe: StripeTarget | null, port?: number): R
   env.STRIPE_API_HOST = stripe?.host;
   env.STRIPE_API_PORT = stripe ? String(stripe.port) : undefined;
   return env;
+}
+
+function mailEnv(mail: MailTarget | undefined): Record<string, string | undefined> {
+  return {
+    SMTP_HOST: mail?.smtpHost,
+    SMTP_PORT: mail ? String(mail.smtpPort) : undefined,
+    STOREFRONT_URL: mail?.storefrontUrl,
+    ORDER_LINK_SECRET: mail?.orderLinkSecret,
+  };
 }
 
 // ---------------------------------------------------------------------------

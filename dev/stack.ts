@@ -3,11 +3,13 @@
 // storefront either under `vite dev` or as the production build under `wrangler dev`.
 // Everything started here is stopped by `stop()`, by PID.
 import { startFaultProxy } from "./fault-proxy.ts";
+import { startMailCatcher } from "./mail-catcher.ts";
 import { ensurePostgres } from "./postgres.ts";
 import { prepareMedusa, startMedusa } from "./medusa.ts";
 import { startStripeSim } from "./stripe-sim/server.ts";
 import { stackFiles, stackSecret, writeStackWorkerConfig, type StackFiles } from "./worker-config.ts";
 import { assertPortFree, BIN, startProcess, waitForHttp, type Log, type Managed } from "./processes.ts";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 
 export type StorefrontMode = "dev" | "preview";
@@ -17,6 +19,10 @@ export type Stack = {
   storefronts: Partial<Record<StorefrontMode, string>>;
   medusaUrl: string;
   stripeSimUrl: string;
+  /** The mail catcher's web inbox; its REST API is under /api (MailDev). */
+  mailUrl: string;
+  /** Medusa's admin dashboard, when this stack serves it (`npm run dev`). */
+  adminUrl: string | null;
   /** Where the storefronts reach Medusa: Medusa itself, or the fault proxy in tests. */
   storefrontMedusaUrl: string;
   publishableKey: string;
@@ -52,11 +58,12 @@ export type StackName = "dev" | "test" | "bench" | "load";
  * `BENCH_` or `LOAD_` for those stacks, e.g. TEST_MEDUSA_PORT). `load` is `npm run load`
  * (dev/load.ts): its orders pile up in their own database, not in the benchmark's.
  */
-const DEFAULTS: Record<StackName, { ports: Record<"STOREFRONT_PORT" | "PREVIEW_PORT" | "MEDUSA_PORT" | "MEDUSA_PROXY_PORT" | "STRIPE_SIM_PORT", number>; database: string }> = {
-  dev: { ports: { STOREFRONT_PORT: 5173, PREVIEW_PORT: 8787, MEDUSA_PORT: 9000, MEDUSA_PROXY_PORT: 9001, STRIPE_SIM_PORT: 12111 }, database: "medusa_storefront" },
-  test: { ports: { STOREFRONT_PORT: 5183, PREVIEW_PORT: 8797, MEDUSA_PORT: 9010, MEDUSA_PROXY_PORT: 9011, STRIPE_SIM_PORT: 12121 }, database: "medusa_storefront_test" },
-  bench: { ports: { STOREFRONT_PORT: 5193, PREVIEW_PORT: 8807, MEDUSA_PORT: 9020, MEDUSA_PROXY_PORT: 9021, STRIPE_SIM_PORT: 12131 }, database: "medusa_storefront_bench" },
-  load: { ports: { STOREFRONT_PORT: 5203, PREVIEW_PORT: 8817, MEDUSA_PORT: 9030, MEDUSA_PROXY_PORT: 9031, STRIPE_SIM_PORT: 12141 }, database: "medusa_storefront_load" },
+type PortName = "STOREFRONT_PORT" | "PREVIEW_PORT" | "MEDUSA_PORT" | "MEDUSA_PROXY_PORT" | "STRIPE_SIM_PORT" | "MAIL_SMTP_PORT" | "MAIL_WEB_PORT";
+const DEFAULTS: Record<StackName, { ports: Record<PortName, number>; database: string }> = {
+  dev: { ports: { STOREFRONT_PORT: 5173, PREVIEW_PORT: 8787, MEDUSA_PORT: 9000, MEDUSA_PROXY_PORT: 9001, STRIPE_SIM_PORT: 12111, MAIL_SMTP_PORT: 1025, MAIL_WEB_PORT: 1080 }, database: "medusa_storefront" },
+  test: { ports: { STOREFRONT_PORT: 5183, PREVIEW_PORT: 8797, MEDUSA_PORT: 9010, MEDUSA_PROXY_PORT: 9011, STRIPE_SIM_PORT: 12121, MAIL_SMTP_PORT: 1035, MAIL_WEB_PORT: 1090 }, database: "medusa_storefront_test" },
+  bench: { ports: { STOREFRONT_PORT: 5193, PREVIEW_PORT: 8807, MEDUSA_PORT: 9020, MEDUSA_PROXY_PORT: 9021, STRIPE_SIM_PORT: 12131, MAIL_SMTP_PORT: 1045, MAIL_WEB_PORT: 1100 }, database: "medusa_storefront_bench" },
+  load: { ports: { STOREFRONT_PORT: 5203, PREVIEW_PORT: 8817, MEDUSA_PORT: 9030, MEDUSA_PROXY_PORT: 9031, STRIPE_SIM_PORT: 12141, MAIL_SMTP_PORT: 1055, MAIL_WEB_PORT: 1110 }, database: "medusa_storefront_load" },
 };
 
 export type StackOptions = {
@@ -78,18 +85,28 @@ export type StackOptions = {
    * test stack uses `vite preview`: see docs/decisions/0006-test-preview-server.md.
    */
   previewServer?: "wrangler" | "vite";
+  /** Serve Medusa's admin dashboard at <Medusa>/app (development builds it on first load). */
+  medusaAdmin?: boolean;
 };
 
 export async function startStack(modes: StorefrontMode[], log: Log, options: StackOptions): Promise<Stack> {
   const prefix = options.name === "dev" ? "" : `${options.name.toUpperCase()}_`;
   const defaults = DEFAULTS[options.name];
   const portOf = (key: keyof typeof defaults.ports) => ({ value: port(`${prefix}${key}`, defaults.ports[key]), env: `${prefix}${key}` });
-  const ports = { medusa: portOf("MEDUSA_PORT"), stripeSim: portOf("STRIPE_SIM_PORT"), proxy: portOf("MEDUSA_PROXY_PORT") };
+  const ports = {
+    medusa: portOf("MEDUSA_PORT"),
+    stripeSim: portOf("STRIPE_SIM_PORT"),
+    proxy: portOf("MEDUSA_PROXY_PORT"),
+    mailSmtp: portOf("MAIL_SMTP_PORT"),
+    mailWeb: portOf("MAIL_WEB_PORT"),
+  };
   const storefrontPorts = modes.map((mode) => ({ mode, ...portOf(mode === "dev" ? "STOREFRONT_PORT" : "PREVIEW_PORT") }));
   for (const { mode, value, env } of storefrontPorts) await assertPortFree(value, `storefront (${mode})`, env);
   await assertPortFree(ports.medusa.value, "Medusa", ports.medusa.env);
   await assertPortFree(ports.stripeSim.value, "Stripe simulator", ports.stripeSim.env);
   if (options.medusaProxy) await assertPortFree(ports.proxy.value, "Medusa fault proxy", ports.proxy.env);
+  await assertPortFree(ports.mailSmtp.value, "mail catcher (SMTP)", ports.mailSmtp.env);
+  await assertPortFree(ports.mailWeb.value, "mail catcher (web inbox)", ports.mailWeb.env);
   process.env.MEDUSA_DB_NAME ??= defaults.database;
   // Per name and port: two stacks of one name on other ports (TEST_MEDUSA_PORT=...) never share state.
   const files = stackFiles(`${options.name}-${ports.medusa.value}`);
@@ -111,6 +128,15 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
     stoppers.push(() => stripeSim.close());
     log(`Stripe simulator on ${stripeSim.url}`);
 
+    mkdirSync(files.dir, { recursive: true });
+    const mail = await startMailCatcher({ smtpPort: ports.mailSmtp.value, webPort: ports.mailWeb.value, logFile: path.join(files.dir, "maildev.log") });
+    stoppers.push(() => mail.stop());
+    log(`mail catcher: SMTP on 127.0.0.1:${mail.smtpPort}, inbox on ${mail.url}`);
+
+    // Order mail links to the storefront that gets Stripe's webhooks (the last one started).
+    const orderLinkSecret = stackSecret(files, "order-link-secret");
+    const linkedStorefront = `http://localhost:${storefrontPorts.at(-1)?.value ?? ports.medusa.value}`;
+
     const { databaseUrl } = await ensurePostgres((line) => log(`postgres: ${line}`));
     const { publishableKey, regionId } = await prepareMedusa({ databaseUrl, log: (line: string) => log(`medusa: ${line}`) });
     const medusa = await startMedusa({
@@ -122,6 +148,8 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
         secretKey: SIMULATOR_KEYS.secretKey,
         webhookSecret: SIMULATOR_KEYS.webhookSecret,
       },
+      mail: { smtpHost: "127.0.0.1", smtpPort: mail.smtpPort, storefrontUrl: linkedStorefront, orderLinkSecret },
+      admin: options.medusaAdmin ?? false,
       log: (line: string) => log(`medusa: ${line}`),
     });
     stoppers.push(() => medusa.stop());
@@ -148,6 +176,7 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
       STRIPE_WEBHOOK_SECRET: SIMULATOR_KEYS.webhookSecret,
       SESSION_SECRET: stackSecret(files, "session-secret"),
       RECONCILE_TOKEN: stackSecret(files, "reconcile-token"),
+      ORDER_LINK_SECRET: orderLinkSecret,
       STRIPE_JS_URL: `${stripeSim.url}/js/stripe.js`,
       STRIPE_API_URL: stripeSim.url,
       ...options.vars,
@@ -166,7 +195,18 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
       log(`storefront (${mode === "dev" ? "vite dev" : `${options.previewServer === "vite" ? "vite preview" : "wrangler dev"}, production build`}) on ${url}`);
     }
 
-    return { storefronts, medusaUrl: medusa.url, storefrontMedusaUrl, stripeSimUrl: stripeSim.url, publishableKey, regionId, workerConfig: files.wranglerConfig, stop };
+    return {
+      storefronts,
+      medusaUrl: medusa.url,
+      storefrontMedusaUrl,
+      stripeSimUrl: stripeSim.url,
+      mailUrl: mail.url,
+      adminUrl: options.medusaAdmin ? `${medusa.url}/app` : null,
+      publishableKey,
+      regionId,
+      workerConfig: files.wranglerConfig,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

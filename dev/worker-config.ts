@@ -57,7 +57,7 @@ export function writeStackWorkerConfig(files: StackFiles, values: Record<string,
  * A stack's own random secret, kept in its state directory: the cart-cookie secret survives
  * restarts, so a shopper's cart does too; `npm run reconcile` reads the reconcile token.
  */
-export function stackSecret(files: StackFiles, name: "session-secret" | "reconcile-token"): string {
+export function stackSecret(files: StackFiles, name: "session-secret" | "reconcile-token" | "order-link-secret"): string {
   const file = path.join(files.dir, name);
   if (existsSync(file)) {
     const existing = readFileSync(file, "utf8").trim();

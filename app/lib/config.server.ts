@@ -53,6 +53,12 @@ const configSchema = z.object({
   ALLOWED_ORIGINS: originList,
   /** Bearer token of `POST /ops/reconcile` (one sweep on demand); the route doesn't exist without it. */
   RECONCILE_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
+  /**
+   * Shared with the Medusa that sends order mail: its links to the order page carry a key
+   * signed with it (app/lib/order-link.ts). Set it only when Medusa sends order mail: the
+   * order page then says a confirmation is on its way.
+   */
+  ORDER_LINK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   /** Development only: a Stripe.js stand-in served by the local Stripe simulator. */
   STRIPE_JS_URL: optionalHttpUrl,
   /** Development only: base URL of a Stripe-compatible API (the local simulator). */

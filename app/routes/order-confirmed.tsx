@@ -1,4 +1,5 @@
-import { data } from "react-router";
+import { data, redirect } from "react-router";
+import { addressLines } from "~/lib/address-lines";
 import { MoneySummary } from "~/components/MoneySummary";
 import { Price } from "~/components/Price";
 import { medusaSummaryLines } from "~/lib/summary-lines";
@@ -6,7 +7,8 @@ import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { attemptIdForOrder, readAttempt } from "~/lib/checkout/attempts.server";
 import { retrieveOrder } from "~/lib/medusa/order.server";
 import { orderStatusView } from "~/lib/order-status";
-import { readOrderIds } from "~/lib/order-access.server";
+import { grantOrderAccess, readOrderIds } from "~/lib/order-access.server";
+import { isOrderLinkKey } from "~/lib/order-link";
 import { noStoreHeaders } from "~/lib/http/headers";
 import type { Route } from "./+types/order-confirmed";
 
@@ -18,14 +20,25 @@ export function meta({ data: loaded }: Route.MetaArgs) {
 
 export async function loader({ request, params, context }: Route.LoaderArgs) {
   const { shop, cloudflare } = context;
-  // Only the browser that placed the order may open it; to anyone else it doesn't exist.
+  const notFound = () => data({ message: "Order not found" }, { status: 404 });
+  // The link in the order's emails: its key opens the order in this browser too, then
+  // leaves the address bar (and the Referer of anything the page loads).
+  const key = new URL(request.url).searchParams.get("key");
+  if (key !== null) {
+    const secret = shop.config.ORDER_LINK_SECRET;
+    if (!secret || key.length > 100 || !(await isOrderLinkKey(secret, params.id, key))) throw notFound();
+    const cookie = await grantOrderAccess(shop.config, request, params.id);
+    throw redirect(`/orders/${encodeURIComponent(params.id)}/confirmed`, { headers: { "set-cookie": cookie, "cache-control": "no-store" } });
+  }
+  // Only the browser that placed the order (or has its email's link) may open it; to anyone else it doesn't exist.
   const mine = await readOrderIds(shop.config, request);
-  if (!mine.includes(params.id)) throw data({ message: "Order not found" }, { status: 404 });
+  if (!mine.includes(params.id)) throw notFound();
   const order = await orBackendFailure(shop, () => retrieveOrder(shop.medusa, params.id));
   if (!order) throw data({ message: "Order not found" }, { status: 404 });
   // As Medusa knows it at this load (never cached), with the dates the attempt recorded.
   const status = orderStatusView(order, await paymentNewsOf(cloudflare.env, order.id));
-  return data({ order, status }, { headers: noStoreHeaders() });
+  // Medusa emails the order only where it shares ORDER_LINK_SECRET with the storefront.
+  return data({ order, status, mailed: Boolean(shop.config.ORDER_LINK_SECRET) }, { headers: noStoreHeaders() });
 }
 
 /** What the order's checkout attempt recorded after the order (nothing once KV dropped it). */
@@ -40,17 +53,22 @@ async function paymentNewsOf(env: Env, orderId: string) {
 }
 
 export default function OrderConfirmed({ loaderData }: Route.ComponentProps) {
-  const { order, status } = loaderData;
+  const { order, status, mailed } = loaderData;
   const currency = order.currency_code;
   const address = order.shipping_address;
   const summary = medusaSummaryLines(order);
   return (
     <main className="page order-confirmed" id="main">
       <h1>{status.canceled ? `Order #${order.display_id} was canceled` : `Thank you! Order #${order.display_id} is confirmed`}</h1>
-      {/* No mail is sent yet (issue 13 brings order mail): say only what is true. */}
-      <p>
-        Email on this order: <strong>{order.email}</strong>. Keep this page as your receipt.
-      </p>
+      {mailed ? (
+        <p>
+          A confirmation with a link to this page is on its way to <strong>{order.email}</strong>.
+        </p>
+      ) : (
+        <p>
+          Email on this order: <strong>{order.email}</strong>. Keep this page as your receipt.
+        </p>
+      )}
       <p data-testid="payment-status">{status.payment}</p>
       <p data-testid="fulfillment-status">{status.fulfillment}</p>
       <section aria-labelledby="history-heading">
@@ -87,14 +105,12 @@ export default function OrderConfirmed({ loaderData }: Route.ComponentProps) {
           <section aria-labelledby="ship-heading">
             <h2 id="ship-heading">Shipping to</h2>
             <address>
-              {address.first_name} {address.last_name}
-              <br />
-              {address.address_1}
-              {address.address_2 ? `, ${address.address_2}` : ""}
-              <br />
-              {address.city}, {address.province?.replace(/^[a-z]{2}-/, "").toUpperCase()} {address.postal_code}
-              <br />
-              {address.country_code?.toUpperCase()}
+              {addressLines(address).map((line, index) => (
+                <span key={index}>
+                  {index > 0 ? <br /> : null}
+                  {line}
+                </span>
+              ))}
             </address>
             <p>{order.shipping_methods.map((method) => method.name).join(", ")}</p>
           </section>

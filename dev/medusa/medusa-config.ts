@@ -33,6 +33,35 @@ const stripeProvider = process.env.STRIPE_API_HOST
       options: stripeOptions,
     }
 
+// Order mail (src/subscribers, src/lib/order-mail.ts) goes out over SMTP when SMTP_HOST is
+// set: the local stack points it at its mail catcher (maildev); production at any SMTP
+// server, SendGrid's relay included (README, "Order email").
+const mailModules = process.env.SMTP_HOST
+  ? [
+      {
+        resolve: "@medusajs/medusa/notification",
+        key: Modules.NOTIFICATION,
+        options: {
+          providers: [
+            {
+              resolve: "./src/modules/smtp-notification",
+              id: "smtp",
+              options: {
+                channels: ["email"],
+                host: process.env.SMTP_HOST,
+                port: Number(process.env.SMTP_PORT || 587),
+                secure: process.env.SMTP_SECURE === "true",
+                user: process.env.SMTP_USER || undefined,
+                pass: process.env.SMTP_PASS || undefined,
+                from: process.env.MAIL_FROM || "Harbor & Pine <orders@harbor-and-pine.local>",
+              },
+            },
+          ],
+        },
+      },
+    ]
+  : []
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: process.env.DATABASE_URL,
@@ -45,8 +74,9 @@ module.exports = defineConfig({
       cookieSecret: process.env.COOKIE_SECRET || "dev-only-cookie-secret",
     },
   },
+  // The dashboard only where asked (`npm run dev` sets MEDUSA_ADMIN): tests use the Admin API.
   admin: {
-    disable: true,
+    disable: process.env.MEDUSA_ADMIN !== "true",
   },
   modules: [
     {
@@ -56,5 +86,6 @@ module.exports = defineConfig({
         providers: [stripeProvider],
       },
     },
+    ...mailModules,
   ],
 })
