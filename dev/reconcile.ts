@@ -3,10 +3,12 @@
 // the `npm run dev` storefront (http://localhost:5173, or STOREFRONT_PORT), with the token
 // that stack generated. For a deployed shop set RECONCILE_URL (the storefront's origin) and
 // RECONCILE_TOKEN (the Worker secret). `--as-of` (development only) sweeps as if it were
-// later: what the cron will do to the attempts open now.
+// later: what the cron will do to the attempts open now (and which paid orders' card
+// authorizations would then be 6 days old and still not captured).
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { formatMinorUnits } from "../app/lib/money.ts";
 import { stackFiles } from "./worker-config.ts";
 
 const { values } = parseArgs({
@@ -56,4 +58,13 @@ for (const entry of settled) {
   console.log(`  ${entry.attempt_id}  ${entry.action.padEnd(15)} ${entry.status ?? "-"}${entry.order_id ? `  order ${entry.order_id}` : ""}${entry.detail ? `  (${entry.detail})` : ""}`);
 }
 for (const entry of errors) console.log(`  ${entry.attempt_id}  error: ${entry.error}`);
+
+// Paid orders whose authorization Stripe cancels within a day unless the merchant captures it.
+type Uncaptured = { payment_intent: string; attempt_id: string; order_id: string | null; amount: number; currency: string; expires_at: string; warned: boolean };
+const uncaptured = (answer.uncaptured ?? []) as Uncaptured[];
+const check = (answer.uncaptured_check ?? {}) as { pages?: number; capped?: boolean; error?: string | null };
+console.log(`  authorized 6 days ago and not captured: ${uncaptured.length}${check.capped ? ` (stopped after ${check.pages} pages of Stripe's list: there may be more)` : ""}${check.error ? ` (check failed: ${check.error})` : ""}`);
+for (const payment of uncaptured) {
+  console.log(`  ${payment.payment_intent}  order ${payment.order_id ?? "unknown (attempt no longer kept)"}  ${formatMinorUnits(payment.amount, payment.currency)}  expires ${payment.expires_at}${payment.warned ? "  (warned now)" : ""}`);
+}
 process.exit(errors.length > 0 ? 1 : 0);

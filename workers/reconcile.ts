@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { ATTEMPT_ID_PATTERN } from "../app/lib/checkout/attempts.server";
 import { sweep, SWEEP_LIMIT, type SweepOptions, type SweepReport } from "../app/lib/checkout/payment/reconcile.server";
-import type { AppConfig } from "../app/lib/config.server";
+import { checkUncaptured } from "../app/lib/checkout/payment/uncaptured.server";
+import { readConfig, type AppConfig } from "../app/lib/config.server";
 import { readBoundedText } from "../app/lib/http/request-body.server";
 import type { Logger } from "../app/lib/log.server";
+import { listPaymentIntents } from "../app/lib/stripe.server";
 import { attemptIndex } from "./attempt-index";
 
 /**
@@ -18,6 +20,10 @@ export function runSweep(env: Env, logger: Logger, options: SweepOptions): Promi
     {
       index: attemptIndex(env),
       settle: (entry, asOf) => env.CART_COORDINATOR.getByName(entry.cart_id).reconcile({ entry, asOf: asOf.toISOString(), traceId: logger.traceId }),
+      // The config is read when Stripe is first asked, so a misconfigured Stripe key fails
+      // this check alone (the cron handler reads no config of its own).
+      checkUncaptured: (asOf, only) =>
+        checkUncaptured({ listIntents: (query) => listPaymentIntents(readConfig(env), query), attempts: env.CHECKOUT_ATTEMPTS, logger }, asOf, only),
       logger,
     },
     options,

@@ -76,3 +76,11 @@ export function retrievePaymentIntent(config: AppConfig, id: string): Promise<St
 export async function cancelPaymentIntent(config: AppConfig, id: string, idempotencyKey: string): Promise<void> {
   await stripeClient(config).paymentIntents.cancel(id, { cancellation_reason: "abandoned" }, { idempotencyKey });
 }
+
+/** One page of Stripe's PaymentIntents created within `created` (the reconciler's uncaptured-authorization check). */
+export function listPaymentIntents(
+  config: AppConfig,
+  query: { created: { gte: number; lte: number }; limit: number; starting_after?: string },
+): Promise<Stripe.ApiList<Stripe.PaymentIntent>> {
+  return stripeClient(config).paymentIntents.list(query);
+}

@@ -11,7 +11,8 @@ import {
   readAuthenticationResult,
   readConfirmInput,
 } from "./confirmation.ts";
-import { invalidRequest, paramError, unexpectedState } from "./errors.ts";
+import { invalidRequest, paramError, unexpectedState, unknownParam } from "./errors.ts";
+import type { ParamObject } from "./form.ts";
 import { CAPTURE_METHODS, CONFIRM_PARAMS, SETUP_FUTURE_USAGE, shippingParam } from "./intent-params.ts";
 import { findIntent, renderIntent, respondWithIntent } from "./intent-view.ts";
 import {
@@ -37,7 +38,8 @@ export function handleListIntents(ctx: ApiContext): ApiResult {
   assertKnownParams(ctx.params, ["limit", "starting_after", "ending_before", "customer", "expand", "created"]);
   const limit = Math.min(optionalInteger(ctx.params, "limit", 1) ?? 10, 100);
   const customer = optionalString(ctx.params, "customer");
-  let all = newestFirst(ctx.sim.store.paymentIntents.values()).filter((pi) => !customer || pi.customer === customer);
+  const createdMatches = createdFilter(ctx.params);
+  let all = newestFirst(ctx.sim.store.paymentIntents.values()).filter((pi) => (!customer || pi.customer === customer) && createdMatches(pi.created));
   const after = optionalString(ctx.params, "starting_after");
   const before = optionalString(ctx.params, "ending_before");
   if (after) all = all.slice(all.findIndex((pi) => pi.id === after) + 1);
@@ -47,6 +49,40 @@ export function handleListIntents(ctx: ApiContext): ApiResult {
     status: 200,
     body: { object: "list", data: page.map((pi) => renderIntent(ctx, pi)), has_more: all.length > page.length, url: "/v1/payment_intents" },
   };
+}
+
+const CREATED_BOUNDS = ["gt", "gte", "lt", "lte"] as const;
+
+/**
+ * Stripe's `created` list filter: an integer (created at exactly that second) or a hash of
+ * `gt`/`gte`/`lt`/`lte` bounds, all of which must hold. Anything else is refused in Stripe's
+ * words, so a malformed filter fails here rather than listing everything.
+ */
+function createdFilter(params: ParamObject): (created: number) => boolean {
+  const value = params.created;
+  if (value === undefined || value === "") return () => true;
+  if (typeof value === "string") {
+    const exact = timestamp(value, "created");
+    return (created) => created === exact;
+  }
+  if (Array.isArray(value)) throw paramError("Invalid hash", "created");
+  for (const key of Object.keys(value)) {
+    if (!(CREATED_BOUNDS as readonly string[]).includes(key)) throw unknownParam(`created[${key}]`);
+  }
+  const bound = (key: (typeof CREATED_BOUNDS)[number]) => {
+    const raw = value[key];
+    if (raw === undefined || raw === "") return undefined;
+    if (typeof raw !== "string") throw paramError("Invalid integer", `created[${key}]`, "parameter_invalid_integer");
+    return timestamp(raw, `created[${key}]`);
+  };
+  const [gt, gte, lt, lte] = CREATED_BOUNDS.map(bound);
+  return (created) =>
+    (gt === undefined || created > gt) && (gte === undefined || created >= gte) && (lt === undefined || created < lt) && (lte === undefined || created <= lte);
+}
+
+function timestamp(raw: string, param: string): number {
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw paramError(`Invalid integer: ${raw}`, param, "parameter_invalid_integer");
+  return Number(raw);
 }
 
 export function handleConfirmIntent(ctx: ApiContext): ApiResult {

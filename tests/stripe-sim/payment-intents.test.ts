@@ -445,3 +445,70 @@ describe("cancel, update and refund", () => {
     expect((await stripe.customers.del(customer.id)).deleted).toBe(true);
   });
 });
+
+describe("listing by creation time (the reconciler's uncaptured-authorization check)", () => {
+  // Its own simulator with a clock the test moves, so intents are created seconds apart.
+  const start = Date.parse("2026-12-01T12:00:00Z");
+  let now = start;
+  let timed: TestSim;
+  let client: Stripe;
+  beforeAll(async () => {
+    timed = await startTestSim({ clock: () => now });
+    client = stripeClient(timed);
+  });
+  afterAll(() => timed.close());
+
+  /** Four intents created 10 s apart, at t, t+10, t+20, t+30 (seconds); returns t and the ids, oldest first. */
+  async function fourIntents() {
+    await admin(timed, "POST", "/_sim/reset");
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      now = start + i * 10_000;
+      ids.push((await client.paymentIntents.create({ amount: 1000 + i, currency: "usd" })).id);
+    }
+    return { t: Math.floor(start / 1000), ids };
+  }
+  const listed = async (params: Stripe.PaymentIntentListParams) => (await client.paymentIntents.list(params)).data.map((pi) => pi.id);
+
+  test("created[gte]/[lte] bound the list inclusively, [gt]/[lt] exclusively; newest first, as Stripe", async () => {
+    const { t, ids } = await fourIntents();
+    expect(await listed({ created: { gte: t + 10, lte: t + 20 } })).toEqual([ids[2], ids[1]]);
+    expect(await listed({ created: { gt: t + 10, lt: t + 30 } })).toEqual([ids[2]]);
+    expect(await listed({ created: { gte: t + 10 } })).toEqual([ids[3], ids[2], ids[1]]);
+    expect(await listed({ created: { lt: t + 10 } })).toEqual([ids[0]]);
+    expect(await listed({ created: { gte: t + 31 } })).toEqual([]);
+    expect(await listed({})).toEqual([...ids].reverse());
+  });
+
+  test("an integer created is that exact second", async () => {
+    const { t, ids } = await fourIntents();
+    expect(await listed({ created: t + 20 })).toEqual([ids[2]]);
+    expect(await listed({ created: t + 21 })).toEqual([]);
+  });
+
+  test("pages within the filter: limit, has_more and starting_after", async () => {
+    const { t, ids } = await fourIntents();
+    const first = await client.paymentIntents.list({ created: { gte: t, lte: t + 20 }, limit: 2 });
+    expect(first.data.map((pi) => pi.id)).toEqual([ids[2], ids[1]]);
+    expect(first.has_more).toBe(true);
+    const second = await client.paymentIntents.list({ created: { gte: t, lte: t + 20 }, limit: 2, starting_after: ids[1] });
+    expect(second.data.map((pi) => pi.id)).toEqual([ids[0]]);
+    expect(second.has_more).toBe(false);
+  });
+
+  test("a malformed filter is refused in Stripe's words instead of listing everything", async () => {
+    await fourIntents();
+    const unknownBound = await stripeError(rawList({ created: { since: "1" } }));
+    expect(unknownBound).toMatchObject({ statusCode: 400, code: "parameter_unknown", param: "created[since]" });
+    const notAnInteger = await stripeError(rawList({ created: { gte: "yesterday" } }));
+    expect(notAnInteger).toMatchObject({ statusCode: 400, code: "parameter_invalid_integer", param: "created[gte]" });
+    expect(notAnInteger.message).toBe("Invalid integer: yesterday");
+    const exactNotAnInteger = await stripeError(rawList({ created: "soon" }));
+    expect(exactNotAnInteger).toMatchObject({ statusCode: 400, code: "parameter_invalid_integer", param: "created" });
+  });
+
+  /** A list request with parameters stripe-node's types would not let through (it sends them as given). */
+  function rawList(params: Record<string, unknown>) {
+    return client.paymentIntents.list(params as Stripe.PaymentIntentListParams);
+  }
+});

@@ -4,6 +4,7 @@ import { readAttempt, transitionAttempt, type AttemptStatus } from "../attempts.
 import type { OpenAttempt, OpenAttemptIndex } from "../open-attempts";
 import { applyPaymentIntent, type PaymentDeps } from "./apply-payment.server";
 import type { PaymentIntentFacts } from "./payment-intent";
+import type { UncapturedCheck, UncapturedPayment } from "./uncaptured.server";
 
 /**
  * The reconciler (README, "Nothing stays unsettled"; docs/decisions/0008): every few
@@ -15,6 +16,10 @@ import type { PaymentIntentFacts } from "./payment-intent";
  *   canceled, or failed                 record it
  *   never paid within PAYMENT_WINDOW_MS cancel the PaymentIntent, record `expired`
  *   processing, or paid but Medusa busy leave it open for the next sweep
+ *
+ * After settling, the sweep looks for paid orders whose authorization the merchant hasn't
+ * captured 6 days on, a day before Stripe cancels it, and warns once about each
+ * (uncaptured.server.ts). That check runs last and can't fail the sweep.
  *
  * A sweep keeps nothing in memory that the next one needs: an attempt leaves the index
  * only once it has settled, and settling twice is harmless (the cart's Durable Object runs
@@ -126,6 +131,10 @@ export type SweepReport = {
   /** Due, but past this sweep's limit: left for the next sweep. */
   deferred: number;
   errors: { attempt_id: string; cart_id: string; error: string }[];
+  /** Paid orders' authorizations created 7 to 6 days before `as_of` and still not captured. */
+  uncaptured: UncapturedPayment[];
+  /** How that check went: Stripe pages read, whether it stopped at its page limit, its error. */
+  uncaptured_check: Omit<UncapturedCheck, "uncaptured">;
   duration_ms: number;
 };
 
@@ -133,6 +142,8 @@ export type SweepDeps = {
   index: Pick<OpenAttemptIndex, "list">;
   /** Settles one attempt in its cart's Durable Object (which removes it from the index once done). */
   settle: (entry: OpenAttempt, asOf: Date) => Promise<Settlement>;
+  /** Lists and warns about uncaptured authorizations near expiry (of these attempts only, when named). */
+  checkUncaptured: (asOf: Date, only: ReadonlySet<string> | null) => Promise<UncapturedCheck>;
   logger: Logger;
 };
 
@@ -157,6 +168,10 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       deps.logger.log("warn", "attempt not reconciled", { step: "reconcile_attempt", outcome: "error", attempt_id: entry.attempt_id, cart_id: entry.cart_id, error: String(error).slice(0, 300) });
     }
   }
+  // After settling, so a Stripe listing that fails or runs long never holds back an order.
+  const { uncaptured, ...uncapturedCheck } = await deps.checkUncaptured(options.asOf, wanted).catch(
+    (error: unknown): UncapturedCheck => ({ uncaptured: [], pages: 0, capped: false, error: String(error).slice(0, 300) }),
+  );
   const report: SweepReport = {
     as_of: options.asOf.toISOString(),
     open: open.length,
@@ -165,15 +180,21 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     still_open: settled.filter((result) => !result.done).length,
     deferred: Math.max(0, due.length - limit),
     errors,
+    uncaptured,
+    uncaptured_check: uncapturedCheck,
     duration_ms: Date.now() - started,
   };
-  const { settled: _settled, errors: _errors, ...counts } = report;
+  const { settled: _settled, errors: _errors, uncaptured: _uncaptured, uncaptured_check: _check, ...counts } = report;
   deps.logger.log(errors.length > 0 ? "error" : "info", "reconcile sweep", {
     step: "reconcile",
     outcome: errors.length > 0 ? "error" : "ok",
     ...counts,
     settled_count: settled.filter((result) => result.done).length,
     error_count: errors.length,
+    uncaptured_count: uncaptured.length,
+    uncaptured_warned: uncaptured.filter((payment) => payment.warned).length,
+    uncaptured_capped: uncapturedCheck.capped,
+    uncaptured_error: uncapturedCheck.error,
   });
   return report;
 }
