@@ -128,8 +128,10 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
     stoppers.push(() => stripeSim.close());
     log(`Stripe simulator on ${stripeSim.url}`);
 
-    mkdirSync(files.dir, { recursive: true });
-    const mail = await startMailCatcher({ smtpPort: ports.mailSmtp.value, webPort: ports.mailWeb.value, logFile: path.join(files.dir, "maildev.log") });
+    // Its log names recipients: kept out of the folder whose *.log files are the storefronts'
+    // (the test run scans those for email addresses).
+    mkdirSync(path.join(files.dir, "maildev"), { recursive: true });
+    const mail = await startMailCatcher({ smtpPort: ports.mailSmtp.value, webPort: ports.mailWeb.value, logFile: path.join(files.dir, "maildev", "maildev.log") });
     stoppers.push(() => mail.stop());
     log(`mail catcher: SMTP on 127.0.0.1:${mail.smtpPort}, inbox on ${mail.url}`);
 

@@ -1,6 +1,7 @@
 import type { PaymentNews } from "./checkout/attempts.server";
-import type { Order } from "./medusa/schemas";
+import type { Order, Shipment } from "./medusa/schemas";
 import { formatMinorUnits, toMinorUnits } from "./money";
+import { trackingOf, type Tracking } from "./tracking";
 
 /**
  * What the order page says about an order now (issue 13, section 2): its payment and
@@ -13,8 +14,12 @@ export type OrderStatusView = {
   canceled: boolean;
   payment: string;
   fulfillment: string;
+  /** Every tracking number of the shipped fulfillments, with its link and the carrier's site. */
+  tracking: Tracking[];
   history: { at: string; text: string }[];
 };
+
+
 
 const FULFILLMENT: Record<string, string> = {
   not_fulfilled: "Preparing your order.",
@@ -34,7 +39,20 @@ export function collectedAmounts(order: Order): { captured: number; refunded: nu
   return { captured: sum((collection) => collection.captured_amount), refunded: sum((collection) => collection.refunded_amount) };
 }
 
-export function orderStatusView(order: Order, news: PaymentNews[]): OrderStatusView {
+/** What happened to the order's parcels, dated (the shipments route's fulfillments). */
+function shipmentHistory(shipments: Shipment[]): { at: string; text: string }[] {
+  return shipments.flatMap((shipment) => {
+    const numbers = trackingOf(shipment.labels).map((tracking) => tracking.number).filter(Boolean);
+    return [
+      ...(shipment.created_at ? [{ at: shipment.created_at, text: "Being packed" }] : []),
+      ...(shipment.shipped_at ? [{ at: shipment.shipped_at, text: numbers.length ? `Shipped, tracking ${numbers.join(", ")}` : "Shipped" }] : []),
+      ...(shipment.delivered_at ? [{ at: shipment.delivered_at, text: "Delivered" }] : []),
+      ...(shipment.canceled_at ? [{ at: shipment.canceled_at, text: "Shipment canceled" }] : []),
+    ];
+  });
+}
+
+export function orderStatusView(order: Order, news: PaymentNews[], shipments: Shipment[] = []): OrderStatusView {
   const money = (minor: number) => formatMinorUnits(minor, order.currency_code);
   const { captured, refunded } = collectedAmounts(order);
   const canceled = order.status === "canceled" || order.payment_status === "canceled";
@@ -75,12 +93,30 @@ export function orderStatusView(order: Order, news: PaymentNews[]): OrderStatusV
             ? `Refunded, ${money(entry.amount)} in all`
             : "Canceled; the hold on your card was released",
     })),
+    ...shipmentHistory(shipments),
   ].sort((a, b) => a.at.localeCompare(b.at));
+
+  const live = shipments.filter((shipment) => !shipment.canceled_at);
+  const method = order.shipping_methods.map((m) => m.name).filter(Boolean).join(", ");
+  const lastShipped = live.map((shipment) => shipment.shipped_at).filter((at): at is string => Boolean(at)).sort().at(-1);
+  const lastDelivered = live.map((shipment) => shipment.delivered_at).filter((at): at is string => Boolean(at)).sort().at(-1);
+  let fulfillment = FULFILLMENT[order.fulfillment_status ?? ""] ?? "Preparing your order.";
+  if ((order.fulfillment_status === "shipped" || order.fulfillment_status === "partially_shipped") && lastShipped) {
+    fulfillment = `${order.fulfillment_status === "shipped" ? "Shipped" : "Partly shipped"}${method ? ` with ${method}` : ""} on ${formatDay(lastShipped)}.`;
+  } else if (order.fulfillment_status === "delivered" && lastDelivered) {
+    fulfillment = `Delivered on ${formatDay(lastDelivered)}.`;
+  }
 
   return {
     canceled,
     payment,
-    fulfillment: canceled ? "Canceled." : (FULFILLMENT[order.fulfillment_status ?? ""] ?? "Preparing your order."),
+    fulfillment: canceled ? "Canceled." : fulfillment,
+    tracking: canceled ? [] : live.filter((shipment) => shipment.shipped_at).flatMap((shipment) => trackingOf(shipment.labels)),
     history,
   };
+}
+
+/** A day as the shopper reads it, the same on the server and in the browser (UTC). */
+function formatDay(iso: string): string {
+  return new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(iso));
 }

@@ -5,7 +5,7 @@ import { Price } from "~/components/Price";
 import { medusaSummaryLines } from "~/lib/summary-lines";
 import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { attemptIdForOrder, readAttempt } from "~/lib/checkout/attempts.server";
-import { retrieveOrder } from "~/lib/medusa/order.server";
+import { retrieveOrder, retrieveShipments } from "~/lib/medusa/order.server";
 import { orderStatusView } from "~/lib/order-status";
 import { grantOrderAccess, readOrderIds } from "~/lib/order-access.server";
 import { isOrderLinkKey } from "~/lib/order-link";
@@ -36,9 +36,20 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
   const order = await orBackendFailure(shop, () => retrieveOrder(shop.medusa, params.id));
   if (!order) throw data({ message: "Order not found" }, { status: 404 });
   // As Medusa knows it at this load (never cached), with the dates the attempt recorded.
-  const status = orderStatusView(order, await paymentNewsOf(cloudflare.env, order.id));
+  const [news, shipments] = await Promise.all([paymentNewsOf(cloudflare.env, order.id), shipmentsOf(shop, order.id)]);
+  const status = orderStatusView(order, news, shipments);
   // Medusa emails the order only where it shares ORDER_LINK_SECRET with the storefront.
   return data({ order, status, mailed: Boolean(shop.config.ORDER_LINK_SECRET) }, { headers: noStoreHeaders() });
+}
+
+/** The order's parcels and tracking; none when Medusa can't say (the status line still can). */
+async function shipmentsOf(shop: Route.LoaderArgs["context"]["shop"], orderId: string) {
+  try {
+    return (await retrieveShipments(shop.medusa, orderId)) ?? [];
+  } catch (error) {
+    shop.logger.log("warn", "order shipments unavailable", { step: "order_page", order_id: orderId, detail: (error as Error).message });
+    return [];
+  }
 }
 
 /** What the order's checkout attempt recorded after the order (nothing once KV dropped it). */
@@ -71,6 +82,23 @@ export default function OrderConfirmed({ loaderData }: Route.ComponentProps) {
       )}
       <p data-testid="payment-status">{status.payment}</p>
       <p data-testid="fulfillment-status">{status.fulfillment}</p>
+      {status.tracking.length ? (
+        <ul className="tracking" data-testid="tracking">
+          {status.tracking.map((tracking) => (
+            <li key={`${tracking.number}-${tracking.url}`}>
+              Tracking{" "}
+              {tracking.url ? (
+                <a href={tracking.url} rel="noopener noreferrer" target="_blank">
+                  {tracking.number || "link"}
+                </a>
+              ) : (
+                tracking.number
+              )}
+              {tracking.carrier ? ` (${tracking.carrier})` : ""}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>
         <ol className="order-history" data-testid="order-history">

@@ -37,6 +37,7 @@ export default async function setup(project: TestProject) {
     medusaUrl: stack.medusaUrl,
     medusaProxyUrl: stack.storefrontMedusaUrl,
     stripeSimUrl: stack.stripeSimUrl,
+    mailUrl: stack.mailUrl,
     publishableKey: stack.publishableKey,
     regionId: stack.regionId,
     workerConfig: stack.workerConfig,

@@ -10,6 +10,8 @@ export type StackInfo = {
   /** The fault proxy the storefronts use to reach Medusa (see dev/fault-proxy.ts). */
   medusaProxyUrl: string;
   stripeSimUrl: string;
+  /** The mail catcher (MailDev): its inbox, REST API under /api. */
+  mailUrl: string;
   publishableKey: string;
   regionId: string;
   /** The stack's generated Worker config, for a storefront a test starts itself. */

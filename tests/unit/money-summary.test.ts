@@ -1,10 +1,12 @@
-// Issue 13, section 4: every money summary (cart, checkout, order page) shows lines that add
-// up to its total, and the total is what the card is charged. Rendered with React for carts
-// with tax on shipping, several items, and a zero-decimal currency.
+// Issue 13, section 4: every money summary (cart, checkout, order page, order email) shows
+// lines that add up to its total, and the total is what the card is charged. Rendered with
+// React (and as the confirmation email) for carts with tax on shipping, several items, and a
+// zero-decimal currency.
 import { renderToStaticMarkup } from "react-dom/server";
 import { createElement } from "react";
 import { describe, expect, it } from "vitest";
 import { MoneySummary } from "../../app/components/MoneySummary.tsx";
+import { orderConfirmationMail } from "../../app/lib/mail/order-mail.ts";
 import { currencyExponent, toMinorUnits } from "../../app/lib/money.ts";
 import { medusaSummaryLines, type MedusaTotals } from "../../app/lib/summary-lines.ts";
 
@@ -42,6 +44,19 @@ function rendered(totals: MedusaTotals) {
   return { html, subtotal: amount("subtotal")!, discount, shipping: amount("shipping"), tax: amount("tax"), total: amount("total")! };
 }
 
+/** The confirmation email's summary lines (its text part), in minor units. */
+function emailed(totals: MedusaTotals) {
+  const order = { ...totals, id: "order_1", display_id: 1, items: totals.items.map((item, index) => ({ ...item, id: `item_${index}`, title: `Item ${index}` })), shipping_methods: totals.shipping_methods.map(() => ({ name: "Standard Shipping" })) };
+  const mail = orderConfirmationMail(order, { shopName: "Shop", orderUrl: "https://shop.example/orders/order_1/confirmed?key=k" });
+  const exponent = currencyExponent(totals.currency_code);
+  const amount = (label: string) => {
+    const match = new RegExp(`^${label}\\s+(−?)(.+)$`, "m").exec(mail.text);
+    if (!match) return null;
+    return Math.round(Number(match[2]!.replace(/[^0-9.]/g, "")) * 10 ** exponent);
+  };
+  return { text: mail.text, subtotal: amount("Subtotal")!, discount: amount("Discount") ?? 0, shipping: amount("Shipping"), tax: amount("Tax"), total: amount("Total")! };
+}
+
 describe("a money summary's lines add up to its total, which is the charge", () => {
   const cases: [string, MedusaTotals][] = [
     // The issue's Texas checkout: shipping is taxed, so Medusa's shipping_total ($5.41) is not the line to show.
@@ -56,6 +71,15 @@ describe("a money summary's lines add up to its total, which is the charge", () 
     expect(page.subtotal - page.discount + page.shipping! + page.tax!).toBe(page.total);
     expect(page.total).toBe(toMinorUnits(totals.total, totals.currency_code));
     expect(page.shipping).toBe(toMinorUnits(totals.shipping_subtotal!, totals.currency_code));
+    // The order email: the very same lines as the pages.
+    const mail = emailed(totals);
+    expect({ subtotal: mail.subtotal, discount: mail.discount, shipping: mail.shipping, tax: mail.tax, total: mail.total }).toEqual({
+      subtotal: page.subtotal,
+      discount: page.discount,
+      shipping: page.shipping,
+      tax: page.tax,
+      total: page.total,
+    });
   });
 
   it("the discount case is one where rounding Medusa's tax on its own would not add up", () => {

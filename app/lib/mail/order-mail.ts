@@ -1,5 +1,6 @@
 import { addressLines, type PostalAddress } from "../address-lines";
 import { formatMinorUnits, toMinorUnits } from "../money";
+import { trackingOf, type Tracking } from "../tracking";
 import { medusaSummaryLines, type MedusaTotals, type SummaryLines } from "../summary-lines";
 
 /**
@@ -51,9 +52,7 @@ export function orderConfirmationMail(order: MailOrder, context: MailContext): R
 export function shipmentMail(order: MailOrder, shipment: MailShipment, context: MailContext): RenderedMail {
   const number = orderNumber(order);
   const method = order.shipping_methods.map((m) => m.name).filter(Boolean).join(", ");
-  const tracking = shipment.labels
-    .filter((label) => label.tracking_number || label.tracking_url)
-    .map((label) => ({ number: label.tracking_number ?? "", url: safeUrl(label.tracking_url) }));
+  const tracking = trackingOf(shipment.labels);
   const byId = new Map(order.items.map((item) => [item.id, item]));
   const shipped = shipment.items.map((entry) => ({ item: byId.get(entry.line_item_id ?? "") ?? { title: entry.title }, quantity: entry.quantity }));
   return compose({
@@ -98,7 +97,7 @@ function compose(parts: {
   intro: string[];
   items: Row[];
   summary?: SummaryLines;
-  tracking?: { number: string; url: string | null }[];
+  tracking?: Tracking[];
   order: MailOrder;
   context: MailContext;
 }): RenderedMail {
@@ -111,7 +110,7 @@ function compose(parts: {
     "",
     ...parts.intro,
     "",
-    ...(parts.tracking?.length ? ["Tracking", ...parts.tracking.map((t) => `  ${[t.number, t.url].filter(Boolean).join("  ")}`), ""] : []),
+    ...(parts.tracking?.length ? ["Tracking", ...parts.tracking.map((t) => `  ${[t.number, t.carrier && `(${t.carrier})`, t.url].filter(Boolean).join("  ")}`), ""] : []),
     "Items",
     ...parts.items.map((row) => `  ${row.label}`),
     "",
@@ -128,7 +127,7 @@ ${parts.intro.map((line) => `<p>${escape(line)}</p>`).join("\n")}
 ${
   parts.tracking?.length
     ? `<h2 style="font-size:16px">Tracking</h2><ul>${parts.tracking
-        .map((t) => `<li>${t.url ? `<a href="${escape(t.url)}">${escape(t.number || t.url)}</a>` : escape(t.number)}</li>`)
+        .map((t) => `<li>${t.url ? `<a href="${escape(t.url)}">${escape(t.number || t.url)}</a>` : escape(t.number)}${t.carrier ? ` (${escape(t.carrier)})` : ""}</li>`)
         .join("")}</ul>`
     : ""
 }
@@ -151,17 +150,6 @@ ${address.length ? `<h2 style="font-size:16px">Shipping to</h2><p>${address.map(
 
 function formatDate(value: string | Date): string {
   return new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(value));
-}
-
-/** Only http(s) tracking links reach the mail as links. */
-function safeUrl(value: string | null | undefined): string | null {
-  if (!value) return null;
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:" ? url.toString() : null;
-  } catch {
-    return null;
-  }
 }
 
 function escape(value: string): string {

@@ -1,5 +1,5 @@
 import { classifyMedusaError, type MedusaClient } from "./client.server";
-import { completeCartResponse, orderResponse, type Order } from "./schemas";
+import { completeCartResponse, orderResponse, shipmentsResponse, type Order, type Shipment } from "./schemas";
 
 /**
  * Completing a cart into an order. Medusa's completion is idempotent and locked per cart:
@@ -76,6 +76,20 @@ export async function retrieveOrder(medusa: MedusaClient, orderId: string): Prom
       schema: orderResponse,
     });
     return order;
+  } catch (error) {
+    if (classifyMedusaError(error) === "not_found") return null;
+    throw error;
+  }
+}
+
+/**
+ * The order's fulfillments with their tracking labels, or null when this Medusa lacks the
+ * shipments route (the page then shows the fulfillment status without tracking).
+ */
+export async function retrieveShipments(medusa: MedusaClient, orderId: string): Promise<Shipment[] | null> {
+  try {
+    const { shipments } = await medusa.request(`/store/orders/${encodeURIComponent(orderId)}/shipments`, { schema: shipmentsResponse });
+    return shipments;
   } catch (error) {
     if (classifyMedusaError(error) === "not_found") return null;
     throw error;

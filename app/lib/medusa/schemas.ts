@@ -238,6 +238,26 @@ export const order = z.object({
 export type Order = z.infer<typeof order>;
 export const orderResponse = z.object({ order });
 
+/**
+ * A fulfillment as `GET /store/orders/:id/shipments` gives it (a route of ours in the
+ * merchant's Medusa, dev/medusa/src/api/store/orders/[id]/shipments: Medusa's own store
+ * order route leaves out the tracking labels).
+ */
+export const shipment = z.object({
+  id: z.string(),
+  created_at: nullableString,
+  packed_at: nullableString,
+  shipped_at: nullableString,
+  delivered_at: nullableString,
+  canceled_at: nullableString,
+  labels: z
+    .array(z.object({ tracking_number: nullableString, tracking_url: nullableString }))
+    .nullish()
+    .transform((value) => value ?? []),
+});
+export type Shipment = z.infer<typeof shipment>;
+export const shipmentsResponse = z.object({ shipments: z.array(shipment) });
+
 /** `POST /store/carts/:id/complete`: an order, or the cart back with why it wasn't completed. */
 export const completeCartResponse = z.union([
   z.object({ type: z.literal("order"), order: order.pick({ id: true, display_id: true }) }),
