@@ -124,6 +124,9 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
       webhookEndpoints: [],
       // Real Stripe retries for three days; locally a retry should come within seconds.
       retryBaseMs: options.name === "dev" ? 1000 : 200,
+      // The dev account outlives a restart, as its Medusa database does: yesterday's orders
+      // can be captured or refunded from the dashboard. Test stacks start empty.
+      ...(options.name === "dev" ? { stateFile: path.join(files.dir, "stripe-sim.json") } : {}),
     });
     stoppers.push(() => stripeSim.close());
     log(`Stripe simulator on ${stripeSim.url}`);

@@ -27,6 +27,7 @@ export type StripeSimOptions = {
   deliveryTimeoutMs?: number; // per webhook attempt (default 10 000)
   apiVersion?: string; // api_version of events (default: stripe-node 23.1.0's)
   clock?: () => number; // ms since epoch; lets tests move time (idempotency key expiry)
+  stateFile?: string; // keep the account here across restarts (the dev stack); default: memory only
 };
 
 export type StripeSim = { url: string; port: number; close(): Promise<void> };
@@ -36,6 +37,17 @@ export async function startStripeSim(opts: StripeSimOptions = {}): Promise<Strip
   const clock = opts.clock ?? Date.now;
   const initialEndpoints = opts.webhookEndpoints ?? [];
   const store = new Store();
+  if (opts.stateFile) store.load(opts.stateFile);
+  // Saved a moment after each change, and on close.
+  let saveTimer: NodeJS.Timeout | null = null;
+  const save = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = null;
+    if (opts.stateFile) store.save(opts.stateFile);
+  };
+  const scheduleSave = () => {
+    if (opts.stateFile && !saveTimer) saveTimer = setTimeout(save, 500);
+  };
   const webhooks = new WebhookDispatcher({
     retryBaseMs: opts.retryBaseMs ?? 1000,
     maxAttempts: opts.maxAttempts ?? 8,
@@ -64,6 +76,7 @@ export async function startStripeSim(opts: StripeSimOptions = {}): Promise<Strip
     const url = new URL(req.url ?? "/", "http://stripe-sim");
     const path = url.pathname;
     if (req.method === "OPTIONS") return answerPreflight(res);
+    if (req.method !== "GET") res.once("finish", scheduleSave);
     if (path.startsWith("/v1/")) return handleApiRequest(req, res, url, { sim, keys, idempotency, faults, log });
     if (path.startsWith("/_sim/")) {
       return handleAdminRequest(req, res, url, { sim, webhooks, idempotency, faults, initialEndpoints });
@@ -98,6 +111,7 @@ export async function startStripeSim(opts: StripeSimOptions = {}): Promise<Strip
     port,
     async close() {
       await webhooks.close();
+      save();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

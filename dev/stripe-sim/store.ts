@@ -1,4 +1,8 @@
 // Everything the simulated Stripe account holds, in memory. `POST /_sim/reset` empties it.
+// With a state file (the dev stack's), the account outlives a restart as a real one does:
+// an order paid yesterday can still be captured or refunded from Medusa's dashboard today.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
 
 import type { CardOutcome } from "./cards.ts";
 import type {
@@ -42,6 +46,44 @@ export class Store {
   customers = new Map<string, Customer>();
   events: StripeEvent[] = [];
   requests: RequestRecord[] = [];
+
+  /** The account's objects as JSON (not the request log, which is per run). */
+  snapshot(): string {
+    return JSON.stringify({
+      version: 1,
+      paymentIntents: [...this.paymentIntents],
+      intentInternals: [...this.intentInternals],
+      paymentMethods: [...this.paymentMethods],
+      paymentMethodOutcomes: [...this.paymentMethodOutcomes],
+      charges: [...this.charges],
+      refunds: [...this.refunds],
+      customers: [...this.customers],
+      events: this.events,
+    });
+  }
+
+  /** Loads a snapshot written by `save`; a missing file is an empty account. */
+  load(file: string): void {
+    if (!existsSync(file)) return;
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    if (saved.version !== 1) throw new Error(`${file}: not a stripe-sim state file of version 1 (delete it to start empty)`);
+    const entries = <T>(key: string) => new Map((saved[key] as [string, T][] | undefined) ?? []);
+    this.paymentIntents = entries("paymentIntents");
+    this.intentInternals = entries("intentInternals");
+    this.paymentMethods = entries("paymentMethods");
+    this.paymentMethodOutcomes = entries("paymentMethodOutcomes");
+    this.charges = entries("charges");
+    this.refunds = entries("refunds");
+    this.customers = entries("customers");
+    this.events = (saved.events as StripeEvent[] | undefined) ?? [];
+  }
+
+  /** Writes the snapshot atomically (a crash mid-write leaves the previous one). */
+  save(file: string): void {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, this.snapshot());
+    renameSync(`${file}.tmp`, file);
+  }
 
   reset(): void {
     this.paymentIntents.clear();
