@@ -74,7 +74,17 @@ export function medusaSummaryInput(totals: MedusaTotals): SummaryInput {
   };
 }
 
-/** A cart's or an order's summary. */
+/** A cart's summary (also the checkout's). */
 export function medusaSummaryLines(totals: MedusaTotals): SummaryLines {
   return summaryLines(medusaSummaryInput(totals));
+}
+
+/**
+ * An order's summary, on its page and in its emails: what was bought, for what was charged.
+ * Medusa 2.21 records each refund as a credit line and takes it off the order's `total`
+ * (a $20 refund of a $33.02 order leaves `total` 13.02, and the tax line would read
+ * −$17.48), so the credit lines are added back; refunds show in the payment status instead.
+ */
+export function orderSummaryLines(order: MedusaTotals & { credit_line_total?: number | null }): SummaryLines {
+  return summaryLines(medusaSummaryInput({ ...order, total: order.total + (order.credit_line_total ?? 0) }));
 }

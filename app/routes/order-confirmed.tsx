@@ -2,7 +2,7 @@ import { data, redirect } from "react-router";
 import { addressLines } from "~/lib/address-lines";
 import { MoneySummary } from "~/components/MoneySummary";
 import { Price } from "~/components/Price";
-import { medusaSummaryLines } from "~/lib/summary-lines";
+import { orderSummaryLines } from "~/lib/summary-lines";
 import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { attemptIdForOrder, readAttempt } from "~/lib/checkout/attempts.server";
 import { retrieveOrder, retrieveShipments } from "~/lib/medusa/order.server";
@@ -67,7 +67,7 @@ export default function OrderConfirmed({ loaderData }: Route.ComponentProps) {
   const { order, status, mailed } = loaderData;
   const currency = order.currency_code;
   const address = order.shipping_address;
-  const summary = medusaSummaryLines(order);
+  const summary = orderSummaryLines(order);
   return (
     <main className="page order-confirmed" id="main">
       <h1>{status.canceled ? `Order #${order.display_id} was canceled` : `Thank you! Order #${order.display_id} is confirmed`}</h1>

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { MoneySummary } from "../../app/components/MoneySummary.tsx";
 import { orderConfirmationMail } from "../../app/lib/mail/order-mail.ts";
 import { currencyExponent, toMinorUnits } from "../../app/lib/money.ts";
-import { medusaSummaryLines, type MedusaTotals } from "../../app/lib/summary-lines.ts";
+import { medusaSummaryLines, orderSummaryLines, type MedusaTotals } from "../../app/lib/summary-lines.ts";
 
 const TEXAS = { country_code: "us", postal_code: "78701" };
 
@@ -96,6 +96,14 @@ describe("a money summary's lines add up to its total, which is the charge", () 
     expect(page.html).toContain("$3.26");
     expect(page.html).toContain("$42.75");
     expect(page.html).not.toContain("$5.41");
+  });
+
+  it("an order refunded in part keeps its summary: Medusa's credit lines are added back to its total", () => {
+    const order = { ...medusaCart("usd", [25.5], 5, 0.0825), credit_line_total: 20 };
+    order.total -= 20; // What Medusa 2.21 answers after a $20 refund: total 13.02, credit_line_total 20.
+    const lines = orderSummaryLines(order);
+    expect(lines).toMatchObject({ subtotal: 2550, shipping: 500, tax: 252, total: 3302 });
+    expect(medusaSummaryLines(order).tax).toBeLessThan(0);
   });
 
   it("before an address, says tax and shipping are still to come instead of $0.00", () => {

@@ -1,18 +1,19 @@
 import { addressLines, type PostalAddress } from "../address-lines";
 import { formatMinorUnits, toMinorUnits } from "../money";
 import { trackingOf, type Tracking } from "../tracking";
-import { medusaSummaryLines, type MedusaTotals, type SummaryLines } from "../summary-lines";
+import { orderSummaryLines, type MedusaTotals, type SummaryLines } from "../summary-lines";
 
 /**
  * The order emails, rendered for Medusa's Notification module (dev/medusa/src/subscribers
  * sends them): the confirmation when an order is placed, and a shipping confirmation when
  * the merchant marks a fulfillment shipped. Their totals are the order page's: the same
- * `medusaSummaryLines`, so the lines add up to the amount charged.
+ * `orderSummaryLines`, so the lines add up to the amount charged.
  *
  * Pure functions of the order: no I/O, no secrets; the link comes in signed (order-link.ts).
  */
 export type MailOrder = MedusaTotals & {
   id: string;
+  credit_line_total?: number | null;
   display_id?: number | null;
   created_at?: string | Date | null;
   items: (MedusaTotals["items"][number] & {
@@ -43,7 +44,7 @@ export function orderConfirmationMail(order: MailOrder, context: MailContext): R
     heading: `Order ${number} is confirmed`,
     intro,
     items: itemRows(order, order.items.map((item) => ({ item, quantity: item.quantity }))),
-    summary: medusaSummaryLines(order),
+    summary: orderSummaryLines(order),
     order,
     context,
   });

@@ -229,6 +229,8 @@ export const order = z.object({
   tax_total: money.nullish(),
   discount_total: money.nullish(),
   total: money,
+  /** Refunds Medusa took off `total` (it records each as a credit line): see orderSummaryLines. */
+  credit_line_total: money.nullish(),
   /** What Medusa has captured and refunded (major units); never its payments' `data` (the PaymentIntent with its client secret). */
   payment_collections: z
     .array(z.object({ captured_amount: money.nullish(), refunded_amount: money.nullish() }))

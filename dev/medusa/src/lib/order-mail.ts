@@ -26,6 +26,7 @@ const ORDER_FIELDS = [
   "shipping_total",
   "shipping_subtotal",
   "discount_total",
+  "credit_line_total",
   "items.id",
   "items.title",
   "items.product_title",
