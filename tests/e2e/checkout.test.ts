@@ -8,6 +8,7 @@ import { formatMoney, toMinorUnits } from "../../app/lib/money.ts";
 import { orderIdsForCart } from "../support/orders.ts";
 import { AUSTIN, chooseShipping, fillContactAndAddress, payButton, SAN_DIEGO, SERVER, useCard } from "../support/checkout-page.ts";
 import { chromiumForThisFile } from "../support/chromium.ts";
+import { awaitMail } from "../support/mail.ts";
 import { cartIdFromCookie, medusaGet, readCart } from "../support/medusa.ts";
 
 const stack = inject("stack");
@@ -36,6 +37,16 @@ async function addBehindThePage(cartId: string, handle: string) {
     body: JSON.stringify({ variant_id: products[0]?.variants[0]?.id, quantity: 1 }),
   });
   if (!response.ok) throw new Error(`adding ${handle}: HTTP ${response.status} ${await response.text()}`);
+}
+
+/** Every console error or warning and page error of `page`, as they come. */
+function consoleProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text().slice(0, 500)}`);
+  });
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  return problems;
 }
 
 type Shopper = { context: BrowserContext; page: Page; cartId: string; prepareRequests: Request[] };
@@ -123,9 +134,10 @@ describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => 
     await context.close();
   });
 
-  it("goes from the catalog through 3D Secure to one confirmed order with its items and totals", async () => {
+  it("goes from the catalog through 3D Secure to one confirmed order with its items and totals, and its email's link opens it in another browser; a clean console throughout", async () => {
     const context = await browser().newContext();
     const page = await context.newPage();
+    const problems = consoleProblems(page);
     await page.goto(baseUrl);
     await page.getByRole("link", { name: "Merino Wool Beanie" }).click();
     await page.getByRole("button", { name: "Add to cart" }).click();
@@ -150,11 +162,31 @@ describe.each(storefronts)("checkout on the %s storefront", (_mode, baseUrl) => 
     expect(await page.getByText("Merino Wool Beanie").count()).toBeGreaterThan(0);
     expect(await page.getByTestId("order-total").textContent()).toBe(total);
     expect(await page.getByTestId("payment-status").textContent()).toMatch(/authorized/i);
-    // No mail is sent yet, so the page must not say one was.
-    expect(await page.locator("main").textContent()).not.toMatch(/sent|emailed/i);
     // The cart cookie is cleared: the header shows an empty cart.
     expect(await page.getByTestId("cart-count").textContent()).toBe("0");
+
+    // The page says a confirmation is on its way, and it is: the mail catcher has it.
+    expect(await page.locator("main").textContent()).toContain("A confirmation with a link to this page is on its way to ada@example.com.");
+    const heading = (await page.getByRole("heading", { level: 1 }).textContent()) ?? "";
+    const displayId = /Order #(\d+)/.exec(heading)?.[1];
+    const mail = await awaitMail("ada@example.com", new RegExp(`^Order #${displayId} confirmed`));
+    expect(mail.text).toMatch(new RegExp(`^Total\\s+${total!.replace("$", "\\$")}$`, "m"));
+    await page.waitForLoadState("networkidle");
+    expect(problems).toEqual([]);
     await context.close();
+
+    // Another browser opens the order from the email's link (its host is the test stack's
+    // production storefront: the path and key are what count here).
+    const link = new URL(/See your order: (\S+)/.exec(mail.text)![1]!);
+    const elsewhere = await browser().newContext();
+    const otherPage = await elsewhere.newPage();
+    const otherProblems = consoleProblems(otherPage);
+    await otherPage.goto(`${baseUrl}${link.pathname}${link.search}`);
+    await otherPage.waitForLoadState("networkidle");
+    expect(new URL(otherPage.url()).search).toBe("");
+    expect(await otherPage.getByTestId("order-total").textContent()).toBe(total);
+    expect(otherProblems).toEqual([]);
+    await elsewhere.close();
   });
 
   it("a failed 3D Secure authentication keeps the shopper on checkout, and another card then pays", async () => {
