@@ -4,6 +4,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "../../dev/chromium.ts";
+import { SERVER } from "../support/checkout-page.ts";
 import { medusaGet } from "../support/medusa.ts";
 import { injectFault, medusaRequestsFor, newTrace } from "../support/proxy.ts";
 
@@ -27,7 +28,7 @@ describe.each(storefronts)("Medusa outage on the %s storefront", (_mode, baseUrl
     const page = await context.newPage();
     await page.goto(`${baseUrl}/products/dot-grid-notebook`);
     await page.getByRole("button", { name: "Add to cart" }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toMatch(/Added/);
+    await expect.poll(() => page.getByRole("status").textContent(), SERVER).toMatch(/Added/);
 
     const { traceId, traceparent } = newTrace();
     await injectFault({ kind: "down", traceId });
