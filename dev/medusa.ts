@@ -4,6 +4,20 @@
 //   npm exec -- node dev/medusa.ts prepare   # install deps, create db, migrate, seed; prints key
 //   npm exec -- node dev/medusa.ts start     # prepare + start on MEDUSA_PORT (default 9000)
 //   npm exec -- node dev/medusa.ts reset     # drop + recreate the database, then prepare
+//   npm exec -- node dev/medusa.ts start --production   # the production profile (below)
+//   npm exec -- node dev/medusa.ts build     # `medusa build` into dev/medusa/.medusa/server
+//
+// Two profiles:
+// - "development" (default; `npm run dev`, `npm test`): one `medusa start` process compiling
+//   the TypeScript on load (ts-node + swc), NODE_ENV=development, Medusa's in-memory event
+//   bus, workflow engine, locking and no caching module.
+// - "production" (as merchants run it): `medusa build` into .medusa/server (rebuilt only when
+//   its inputs changed), migrated and seeded from that build, then one server process
+//   (MEDUSA_WORKER_MODE=server, the API) and one worker process (MEDUSA_WORKER_MODE=worker:
+//   subscribers, scheduled jobs, workflow retries) started from it with NODE_ENV=production,
+//   and REDIS_URL set, which turns on Medusa's Redis event bus, workflow engine, locking and
+//   caching modules (medusa-config.ts). The caller starts Redis (dev/redis.ts).
+//   See docs/decisions/0010-production-medusa-profile.md.
 //
 // Database naming: `databaseUrl` (from ensurePostgres or DATABASE_URL) is a server URL. The
 // Medusa database is MEDUSA_DB_NAME (default "medusa_storefront") on that server; when
@@ -26,7 +40,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensurePostgres, redact, type Log } from "./postgres.ts";
-import { portInUse, processEnv, ROOT, startProcess, stripAnsi, waitForHttp } from "./processes.ts";
+import { startRedis } from "./redis.ts";
+import { portInUse, processEnv, ROOT, startProcess, stripAnsi, waitForHttp, type Managed } from "./processes.ts";
 
 export type { Log };
 
@@ -35,6 +50,15 @@ const CLI = path.join(MEDUSA_DIR, "node_modules/@medusajs/cli/cli.js");
 const WATCHDOG = path.join(MEDUSA_DIR, "parent-watchdog.cjs");
 const INSTALL_STAMP = path.join(MEDUSA_DIR, "node_modules/.storefront-install-stamp");
 const SERVER_LOG = path.join(MEDUSA_DIR, ".medusa/server.log");
+/** `medusa build` output, where the production profile runs from (as `cd .medusa/server && medusa start`). */
+export const BUILD_DIR = path.join(MEDUSA_DIR, ".medusa/server");
+const BUILD_STAMP = path.join(BUILD_DIR, ".storefront-build-stamp");
+/** The copy of the app that `medusa build` compiles (see stageBuild). */
+const BUILD_STAGE = path.join(MEDUSA_DIR, ".medusa/build-stage");
+/** Where the stage puts files the app imports from outside dev/medusa (the storefront's app/lib). */
+const STAGED_OUTSIDE_DIR = "src/storefront";
+/** Bump when the staging below changes what the build contains. */
+const STAGE_VERSION = "stage-1";
 const PREPARE_LOCK = path.join(MEDUSA_DIR, ".medusa/prepare.lock");
 const DEFAULT_DB_NAME = "medusa_storefront";
 const DEFAULT_PORT = 9000;
@@ -50,7 +74,25 @@ export type StripeTarget = {
 /** Where Medusa sends order mail, and what its links point to (dev/medusa/src/lib/order-mail.ts). */
 export type MailTarget = { smtpHost: string; smtpPort: number; storefrontUrl: string; orderLinkSecret: string };
 
-export type RunningMedusa = { url: string; pid: number; stop(): Promise<void> };
+export type MedusaProfile = "development" | "production";
+
+export type MedusaProcess = {
+  role: "shared" | "server" | "worker";
+  pid: number;
+  /** Its own HTTP port: the API (shared, server) or only /health (worker). */
+  url: string;
+  logFile: string;
+};
+
+export type RunningMedusa = {
+  /** The API: the development process, or the production profile's server process. */
+  url: string;
+  pid: number;
+  profile: MedusaProfile;
+  /** Every Medusa process started (one in development; server and worker in production). */
+  processes: MedusaProcess[];
+  stop(): Promise<void>;
+};
 
 const defaultLog: Log = (message) => console.error(`[medusa] ${message}`);
 
@@ -82,23 +124,184 @@ export async function installMedusaDeps(log: Log = defaultLog): Promise<void> {
   log(`dependencies installed in ${seconds(started)}`);
 }
 
+// ---------------------------------------------------------------------------
+// The production build
+
+/**
+ * `medusa build` into dev/medusa/.medusa/server when its inputs changed since the last
+ * build (a fingerprint in `.medusa/server/.storefront-build-stamp`, like the install stamp).
+ * Installs dependencies first. Resolves with whether it built and how long it took.
+ */
+export async function buildMedusa(options: { log?: Log; force?: boolean } = {}): Promise<{ built: boolean; ms: number }> {
+  const log = options.log ?? defaultLog;
+  return withPrepareLock(log, async () => {
+    await installMedusaDeps(log);
+    return buildIfNeeded(log, options.force);
+  });
+}
+
+/** What the build is made of: dev/medusa's own files, and the files they import from outside it. */
+function buildInputs(): { own: string[]; outside: string[] } {
+  const own = [
+    ...["medusa-config.ts", "tsconfig.json", "package.json", "package-lock.json"].map((f) => path.join(MEDUSA_DIR, f)),
+    ...listFiles(path.join(MEDUSA_DIR, "src")),
+  ];
+  const outside = new Set<string>();
+  const queue = own.filter((f) => f.endsWith(".ts"));
+  while (queue.length) {
+    const file = queue.pop()!;
+    for (const { target } of relativeImports(file)) {
+      if (isInside(MEDUSA_DIR, target) || outside.has(target)) continue;
+      if (!isInside(ROOT, target)) throw new Error(`${path.relative(ROOT, file)} imports ${target}, outside this repository`);
+      outside.add(target);
+      queue.push(target);
+    }
+  }
+  return { own, outside: [...outside].sort() };
+}
+
+/** The relative imports of a TypeScript file: each specifier with the file it resolves to. */
+function relativeImports(file: string): Array<{ specifier: string; target: string }> {
+  const source = readFileSync(file, "utf8");
+  const found: Array<{ specifier: string; target: string }> = [];
+  for (const match of source.matchAll(IMPORT_SPECIFIER)) {
+    const specifier = match[2]!;
+    const base = path.resolve(path.dirname(file), specifier);
+    const target = [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts")].find((f) => existsSync(f) && statSync(f).isFile());
+    if (!target) throw new Error(`${path.relative(ROOT, file)}: cannot resolve the import "${specifier}"`);
+    found.push({ specifier, target });
+  }
+  return found;
+}
+
+// `from "./x"`, `import "./x"`, `import("./x")`, `require("./x")`: relative specifiers only.
+const IMPORT_SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](\.{1,2}\/[^"']*)["']/g;
+
+function isInside(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
+}
+
+async function buildIfNeeded(log: Log, force = false): Promise<{ built: boolean; ms: number }> {
+  const started = Date.now();
+  const inputs = buildInputs();
+  const fingerprint = createHash("sha256")
+    .update(STAGE_VERSION)
+    .update(hashFiles([...inputs.own, ...inputs.outside]))
+    .digest("hex");
+  const upToDate =
+    existsSync(path.join(BUILD_DIR, "medusa-config.js")) && existsSync(BUILD_STAMP) && readFileSync(BUILD_STAMP, "utf8") === fingerprint;
+  if (upToDate && !force) {
+    log(`Medusa build is up to date (${path.relative(ROOT, BUILD_DIR)})`);
+    return { built: false, ms: Date.now() - started };
+  }
+  log(`running medusa build into ${path.relative(ROOT, BUILD_DIR)} (about 10-20 s)`);
+  stageBuild(inputs);
+  await run(process.execPath, [CLI, "build"], {
+    cwd: BUILD_STAGE,
+    // The build itself needs no database or Redis; MEDUSA_ADMIN unset: no admin bundle.
+    env: { NODE_ENV: "production", MEDUSA_DISABLE_TELEMETRY: "true", MEDUSA_ADMIN: undefined, REDIS_URL: undefined, NODE_OPTIONS: undefined },
+    label: "medusa build",
+  });
+  if (!existsSync(path.join(BUILD_DIR, "medusa-config.js"))) throw new Error(`medusa build wrote no ${path.relative(ROOT, BUILD_DIR)}/medusa-config.js`);
+  writeFileSync(BUILD_STAMP, fingerprint);
+  const ms = Date.now() - started;
+  log(`built in ${(ms / 1000).toFixed(1)} s`);
+  return { built: true, ms };
+}
+
+/**
+ * `medusa build` compiles with tsc from dev/medusa/tsconfig.json, and two things in this app
+ * stop it there: the tsconfig is `noEmit` (ts-node needs no output), and
+ * src/lib/order-mail.ts imports the storefront's mail renderer from app/lib, outside the
+ * app, in a `"type": "module"` package: tsc would emit the output rooted at the repository
+ * (.medusa/server/dev/medusa/medusa-config.js, not where `medusa start` looks) and refuse
+ * CommonJS requires of those ES modules (TS1479). So the build compiles a copy, the stage
+ * (dev/medusa/.medusa/build-stage, inside dev/medusa so node_modules resolve as usual):
+ *
+ * - dev/medusa's files as they are, except that imports leaving dev/medusa are rewritten
+ *   to point at the copies below;
+ * - every file they import from outside (the closure: app/lib/mail/order-mail.ts and what it
+ *   imports), copied to src/storefront/<its path in the repository>, where this package's
+ *   CommonJS scope applies. Those copies start with `// @ts-nocheck`: they are the
+ *   storefront's code, type-checked where they live by the storefront's own `npm run
+ *   typecheck`; a type error there must not stop Medusa's build (emit is what it needs);
+ * - tsconfig.json without `noEmit`, with `outDir` = dev/medusa/.medusa/server.
+ *
+ * The output is a standard Medusa build: .medusa/server/medusa-config.js, src/…, package.json.
+ */
+function stageBuild(inputs: { own: string[]; outside: string[] }): void {
+  rmSync(BUILD_STAGE, { recursive: true, force: true });
+  const stagedPath = (file: string) =>
+    isInside(MEDUSA_DIR, file) ? path.join(BUILD_STAGE, path.relative(MEDUSA_DIR, file)) : path.join(BUILD_STAGE, STAGED_OUTSIDE_DIR, path.relative(ROOT, file));
+  const write = (file: string, content: string | Buffer) => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  };
+  for (const file of inputs.own) {
+    if (!existsSync(file)) continue;
+    const destination = stagedPath(file);
+    if (file === path.join(MEDUSA_DIR, "tsconfig.json")) {
+      const tsconfig = JSON.parse(readFileSync(file, "utf8")) as { compilerOptions?: Record<string, unknown>; "ts-node"?: Record<string, unknown> };
+      const compilerOptions: Record<string, unknown> = { ...tsconfig.compilerOptions, outDir: BUILD_DIR };
+      delete compilerOptions.noEmit;
+      const tsNode = { ...tsconfig["ts-node"] };
+      delete tsNode.moduleTypes;
+      write(destination, `${JSON.stringify({ ...tsconfig, compilerOptions, "ts-node": tsNode }, null, 2)}\n`);
+    } else if (file.endsWith(".ts")) {
+      let source = readFileSync(file, "utf8");
+      for (const { specifier, target } of relativeImports(file)) {
+        if (isInside(MEDUSA_DIR, target)) continue;
+        let rewritten = path.relative(path.dirname(destination), stagedPath(target)).replace(/\.tsx?$/, "");
+        if (!rewritten.startsWith(".")) rewritten = `./${rewritten}`;
+        source = source.replaceAll(`"${specifier}"`, `"${rewritten}"`).replaceAll(`'${specifier}'`, `'${rewritten}'`);
+      }
+      write(destination, source);
+    } else {
+      write(destination, readFileSync(file));
+    }
+  }
+  for (const file of inputs.outside) {
+    const note = `// @ts-nocheck -- copied from ${path.relative(ROOT, file)} by dev/medusa.ts for medusa build; type-checked there\n`;
+    write(stagedPath(file), note + readFileSync(file, "utf8"));
+  }
+}
+
 /**
  * Makes the Medusa database ready: dependencies, database, migrations, seed.
  * Idempotent; a second call reuses the database (migrations are skipped when nothing that
  * shapes the schema changed, the seed always runs and changes nothing).
+ *
+ * Production profile: first `medusa build` when its inputs changed, then migrations and seed
+ * run from the build with NODE_ENV=production and REDIS_URL (Redis must be up: the Redis
+ * modules connect when Medusa loads), as a merchant's predeploy step runs them.
  */
 export async function prepareMedusa(options: {
   databaseUrl: string;
   log?: Log;
+  profile?: MedusaProfile;
+  /** Required by the production profile: the Redis its modules use. */
+  redisUrl?: string;
 }): Promise<{ publishableKey: string; regionId: string }> {
   const log = options.log ?? defaultLog;
+  const context = runContext(options.profile ?? "development", options.redisUrl);
   return withPrepareLock(log, async () => {
     await installMedusaDeps(log);
+    if (context.profile === "production") await buildIfNeeded(log);
     const dbUrl = medusaDatabaseUrl(options.databaseUrl);
     await createDatabaseIfMissing(dbUrl, log);
-    await migrateIfNeeded(dbUrl, log);
-    return seedMedusa({ databaseUrl: options.databaseUrl, log });
+    await migrateIfNeeded(dbUrl, log, context);
+    return seed(options.databaseUrl, log, context);
   });
+}
+
+/** How Medusa's CLI runs for a profile: from the sources (ts-node) or from the build. */
+type RunContext = { profile: MedusaProfile; cwd: string; redisUrl: string | undefined; seedScript: string };
+
+function runContext(profile: MedusaProfile, redisUrl: string | undefined): RunContext {
+  if (profile === "development") return { profile, cwd: MEDUSA_DIR, redisUrl: undefined, seedScript: "./src/scripts/seed.ts" };
+  if (!redisUrl) throw new Error("the production profile of Medusa needs a redisUrl (start one with startRedis() from dev/redis.ts)");
+  return { profile, cwd: BUILD_DIR, redisUrl, seedScript: "./src/scripts/seed.js" };
 }
 
 // `db:migrate` on an up-to-date database still takes about 7 s (it boots every module and
@@ -106,22 +309,31 @@ export async function prepareMedusa(options: {
 // modules (medusa-config.ts) and our own modules/links/migration scripts, so a fingerprint
 // of those, stored in the database after a successful run, tells when it can be skipped.
 // resetMedusa() drops it with the database.
-async function migrateIfNeeded(dbUrl: string, log: Log): Promise<void> {
-  const schemaFingerprint = hashFiles([
+async function migrateIfNeeded(dbUrl: string, log: Log, context: RunContext): Promise<void> {
+  const sourceFingerprint = hashFiles([
     path.join(MEDUSA_DIR, "package-lock.json"),
     path.join(MEDUSA_DIR, "medusa-config.ts"),
     ...listFiles(path.join(MEDUSA_DIR, "src/modules")),
     ...listFiles(path.join(MEDUSA_DIR, "src/links")),
     ...listFiles(path.join(MEDUSA_DIR, "src/migration-scripts")),
   ]);
+  // The production profile loads more modules (the Redis workflow engine has tables of its
+  // own): a database migrated by one profile is migrated again by the other.
+  const schemaFingerprint =
+    context.profile === "development" ? sourceFingerprint : createHash("sha256").update(`${sourceFingerprint}:production`).digest("hex");
+  const where = context.profile === "production" ? " from the build" : "";
   if ((await readState(dbUrl, "migrated")) === schemaFingerprint) {
-    log("database already migrated for this Medusa install; skipping db:migrate");
+    log(`database already migrated for this Medusa install (${context.profile}); skipping db:migrate`);
   } else {
-    log("running medusa db:migrate");
+    log(`running medusa db:migrate${where}`);
     const started = Date.now();
-    await run(process.execPath, [CLI, "db:migrate"], { env: medusaEnv(dbUrl, null), label: "medusa db:migrate" });
+    await run(process.execPath, [CLI, "db:migrate"], {
+      env: medusaEnv(dbUrl, null, undefined, context),
+      label: "medusa db:migrate",
+      cwd: context.cwd,
+    });
     await writeState(dbUrl, "migrated", schemaFingerprint);
-    log(`migrated in ${seconds(started)}`);
+    log(`migrated${where} in ${seconds(started)}`);
   }
 }
 
@@ -129,12 +341,18 @@ async function migrateIfNeeded(dbUrl: string, log: Log): Promise<void> {
 export async function seedMedusa(options: {
   databaseUrl: string;
   log?: Log;
+  profile?: MedusaProfile;
+  redisUrl?: string;
 }): Promise<{ publishableKey: string; regionId: string }> {
-  const log = options.log ?? defaultLog;
+  return seed(options.databaseUrl, options.log ?? defaultLog, runContext(options.profile ?? "development", options.redisUrl));
+}
+
+async function seed(databaseUrl: string, log: Log, context: RunContext): Promise<{ publishableKey: string; regionId: string }> {
   const started = Date.now();
-  const output = await run(process.execPath, [CLI, "exec", "./src/scripts/seed.ts"], {
-    env: medusaEnv(medusaDatabaseUrl(options.databaseUrl), null),
+  const output = await run(process.execPath, [CLI, "exec", context.seedScript], {
+    env: medusaEnv(medusaDatabaseUrl(databaseUrl), null, undefined, context),
     label: "medusa exec seed",
+    cwd: context.cwd,
   });
   const line = output
     .split("\n")
@@ -148,8 +366,12 @@ export async function seedMedusa(options: {
 }
 
 /**
- * Starts `medusa start` (no build, no file watching; TypeScript is compiled on load by
- * ts-node + swc) and resolves once GET /health answers 200.
+ * Development profile (default): starts `medusa start` (no build, no file watching;
+ * TypeScript is compiled on load by ts-node + swc) and resolves once GET /health answers 200.
+ *
+ * Production profile: starts a server process on `port` and a worker process on
+ * `workerPort` from the build (prepareMedusa({ profile: "production" }) builds it), with
+ * NODE_ENV=production and REDIS_URL, and resolves once both answer GET /health with 200.
  */
 export async function startMedusa(options: {
   databaseUrl: string;
@@ -157,21 +379,38 @@ export async function startMedusa(options: {
   stripe: StripeTarget | null;
   /** Order mail over SMTP; without it Medusa sends none. */
   mail?: MailTarget;
-  /** Serve the admin dashboard at /app (Vite in development mode: built on first load). */
+  /** Serve the admin dashboard at /app (Vite in development mode: built on first load). Development profile only. */
   admin?: boolean;
   log?: Log;
-  /** Every output line of Medusa (it also goes to dev/medusa/.medusa/server.log). */
+  /**
+   * Every output line of Medusa (it also goes to the log file). In the production profile
+   * each line starts with "server: " or "worker: ".
+   */
   onOutput?: (line: string) => void;
   timeoutMs?: number;
+  profile?: MedusaProfile;
+  /** Production profile: the Redis for its event bus, workflow engine, locking and caching. */
+  redisUrl?: string;
+  /** Production profile: the worker's port (it serves only /health). Default: port + 2. */
+  workerPort?: number;
+  /**
+   * Development profile: where its output goes (default .medusa/server.log, which every
+   * development start truncates). The production profile writes
+   * .medusa/production-<port>-server.log and -worker.log.
+   */
+  logFile?: string;
 }): Promise<RunningMedusa> {
   const log = options.log ?? defaultLog;
+  const profile = options.profile ?? "development";
   const port = options.port ?? Number(process.env.MEDUSA_PORT || DEFAULT_PORT);
   if (!existsSync(CLI)) throw new Error("dev/medusa dependencies are not installed: call prepareMedusa() first");
+  if (profile === "production") return startProductionMedusa({ ...options, port, log });
   if (await portInUse(port, null)) {
     throw new Error(`port ${port} is in use: set MEDUSA_PORT to a free port (or stop what listens there)`);
   }
 
-  mkdirSync(path.dirname(SERVER_LOG), { recursive: true });
+  const logFile = options.logFile ?? SERVER_LOG;
+  mkdirSync(path.dirname(logFile), { recursive: true });
   const started = Date.now();
   const medusa = startProcess(
     "Medusa",
@@ -187,7 +426,7 @@ export async function startMedusa(options: {
         MEDUSA_ADMIN: options.admin ? "true" : undefined,
       },
       stdio: ["pipe", "pipe", "pipe"],
-      logFile: SERVER_LOG,
+      logFile,
       plainLog: true,
       onLine: options.onOutput,
     },
@@ -206,8 +445,83 @@ export async function startMedusa(options: {
     await stop();
     throw error;
   }
-  log(`Medusa is up at ${url} (pid ${pid}, ${seconds(started)}; log: ${path.relative(ROOT, SERVER_LOG)})`);
-  return { url, pid, stop };
+  log(`Medusa is up at ${url} (pid ${pid}, ${seconds(started)}; log: ${path.relative(ROOT, logFile)})`);
+  return { url, pid, profile, processes: [{ role: "shared", pid, url, logFile }], stop };
+}
+
+/**
+ * The production profile's processes: `medusa start` from the build, once as the server
+ * (MEDUSA_WORKER_MODE=server: the HTTP API, no subscribers run, no scheduled jobs) and once
+ * as the worker (MEDUSA_WORKER_MODE=worker: event subscribers, scheduled jobs and workflow
+ * retries from the Redis queues; its HTTP port serves only /health). Not `--cluster`: see
+ * docs/decisions/0010-production-medusa-profile.md.
+ */
+async function startProductionMedusa(options: Parameters<typeof startMedusa>[0] & { port: number; log: Log }): Promise<RunningMedusa> {
+  const { port, log } = options;
+  const workerPort = options.workerPort ?? port + 2;
+  if (!options.redisUrl) throw new Error("the production profile of Medusa needs a redisUrl (start one with startRedis() from dev/redis.ts)");
+  if (options.admin) throw new Error("the production profile serves no admin dashboard (its build skips the admin): leave `admin` off");
+  if (!existsSync(path.join(BUILD_DIR, "medusa-config.js"))) {
+    throw new Error(`no Medusa build in ${path.relative(ROOT, BUILD_DIR)}: call prepareMedusa({ profile: "production" }) first`);
+  }
+  for (const [what, value] of [["MEDUSA_PORT", port], ["MEDUSA_WORKER_PORT", workerPort]] as const) {
+    if (await portInUse(value, null)) throw new Error(`port ${value} is in use: set ${what} to a free port (or stop what listens there)`);
+  }
+
+  const started = Date.now();
+  const context = runContext("production", options.redisUrl);
+  const env = {
+    ...medusaEnv(medusaDatabaseUrl(options.databaseUrl), options.stripe, undefined, context),
+    ...mailEnv(options.mail),
+    MEDUSA_ADMIN: undefined,
+  };
+  const processes: Array<MedusaProcess & { managed: Managed }> = [];
+  const stop = async () => {
+    // Both at once: each shuts down gracefully on SIGTERM (the server drains its requests).
+    await Promise.all(
+      processes.map(async ({ managed }) => {
+        await managed.stop();
+        managed.child.stdin?.destroy();
+      }),
+    );
+  };
+  for (const [role, rolePort] of [["server", port], ["worker", workerPort]] as const) {
+    // Per port: two production stacks never write into each other's logs, and the
+    // development profile's .medusa/server.log (shared by every development start) is left alone.
+    const logFile = path.join(MEDUSA_DIR, `.medusa/production-${port}-${role}.log`);
+    mkdirSync(path.dirname(logFile), { recursive: true });
+    const managed = startProcess(`Medusa ${role}`, process.execPath, ["--require", WATCHDOG, CLI, "start", "--port", String(rolePort)], {
+      cwd: BUILD_DIR,
+      env: { ...env, PORT: String(rolePort), MEDUSA_WORKER_MODE: role },
+      stdio: ["pipe", "pipe", "pipe"],
+      logFile,
+      plainLog: true,
+      onLine: options.onOutput && ((line) => options.onOutput!(`${role}: ${line}`)),
+    });
+    processes.push({ role, pid: managed.child.pid!, url: `http://localhost:${rolePort}`, logFile, managed });
+  }
+
+  const timeoutMs = options.timeoutMs ?? Number(process.env.MEDUSA_START_TIMEOUT_MS || 90_000);
+  try {
+    await Promise.all(
+      processes.map(({ url, managed }) => waitForHttp(`${url.replace("localhost", "127.0.0.1")}/health`, timeoutMs, managed, (status) => status === 200)),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const [server, worker] = processes;
+  log(
+    `Medusa (production) is up at ${server!.url} in ${seconds(started)}: server pid ${server!.pid}, worker pid ${worker!.pid} ` +
+      `(health on ${worker!.url}); logs: ${processes.map((p) => path.relative(ROOT, p.logFile)).join(", ")}`,
+  );
+  return {
+    url: server!.url,
+    pid: server!.pid,
+    profile: "production",
+    processes: processes.map(({ managed: _managed, ...rest }) => rest),
+    stop,
+  };
 }
 
 /** Drops and recreates the Medusa database (empty: run prepareMedusa() afterwards). */
@@ -278,9 +592,18 @@ function isAlive(pid: number): boolean {
 // Environment
 
 /** What Medusa's environment changes from ours (`undefined`: removed); PATH is the project's (Node 22 first). */
-function medusaEnv(dbUrl: string, stripe: StripeTarget | null, port?: number): Record<string, string | undefined> {
+function medusaEnv(
+  dbUrl: string,
+  stripe: StripeTarget | null,
+  port?: number,
+  context: Pick<RunContext, "profile" | "redisUrl"> = { profile: "development", redisUrl: undefined },
+): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
-    NODE_ENV: "development",
+    NODE_ENV: context.profile,
+    // Set: medusa-config.ts registers the Redis modules. Never inherited from our environment.
+    REDIS_URL: context.redisUrl,
+    // Set per process by startMedusa; Medusa's CLI sets "server" for db:migrate and exec itself.
+    MEDUSA_WORKER_MODE: undefined,
     DATABASE_URL: dbUrl,
     MEDUSA_DISABLE_TELEMETRY: "true",
     // No `.env` in dev/medusa is read unless someone adds one; everything comes from here.
@@ -380,15 +703,15 @@ async function writeState(dbUrl: string, key: string, value: string): Promise<vo
 // ---------------------------------------------------------------------------
 // Processes
 
-/** Runs a command in dev/medusa to its end; resolves with its output. `env`: changes to ours. */
+/** Runs a command in dev/medusa (or `cwd`) to its end; resolves with its output. `env`: changes to ours. */
 function run(
   command: string,
   args: string[],
-  options: { env: Record<string, string | undefined>; label: string },
+  options: { env: Record<string, string | undefined>; label: string; cwd?: string },
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      cwd: MEDUSA_DIR,
+      cwd: options.cwd ?? MEDUSA_DIR,
       env: processEnv(options.env),
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -438,33 +761,65 @@ function delay(ms: number): Promise<void> {
 // ---------------------------------------------------------------------------
 // CLI
 
-async function main(command: string | undefined): Promise<void> {
+async function main(command: string | undefined, flags: string[]): Promise<void> {
   const log = defaultLog;
-  if (command !== "prepare" && command !== "start" && command !== "reset") {
-    console.error("usage: node dev/medusa.ts prepare|start|reset");
+  const allowedFlags = command === "build" ? ["--force"] : ["--production"];
+  if (!["prepare", "start", "reset", "build"].includes(command ?? "") || flags.some((flag) => !allowedFlags.includes(flag))) {
+    console.error("usage: node dev/medusa.ts prepare|start|reset [--production]  |  node dev/medusa.ts build [--force]");
     process.exit(2);
   }
+  if (command === "build") {
+    const { built, ms } = await buildMedusa({ log, force: flags.includes("--force") });
+    console.log(JSON.stringify({ built, seconds: Number((ms / 1000).toFixed(1)), output: path.relative(ROOT, BUILD_DIR) }));
+    return;
+  }
+  const profile: MedusaProfile = flags.includes("--production") ? "production" : "development";
+  // The production profile has its own database (its schema has the Redis modules' tables).
+  if (profile === "production") process.env.MEDUSA_DB_NAME ??= `${DEFAULT_DB_NAME}_prod`;
   const { databaseUrl } = await ensurePostgres();
-  if (command === "reset") await resetMedusa({ databaseUrl, log });
-  const seeded = await prepareMedusa({ databaseUrl, log });
-  console.log(JSON.stringify({ publishable_key: seeded.publishableKey, region_id: seeded.regionId }));
-  if (command !== "start") return;
-
-  const stripe = process.env.STRIPE_API_HOST
-    ? { host: process.env.STRIPE_API_HOST, port: Number(process.env.STRIPE_API_PORT || 12111) }
-    : null;
-  const medusa = await startMedusa({ databaseUrl, stripe, log, onOutput: (line) => console.error(line) });
-  console.log(`MEDUSA_URL=${medusa.url}`);
-  console.log(`MEDUSA_PUBLISHABLE_KEY=${seeded.publishableKey}`);
-  const shutdown = () => {
-    medusa.stop().then(() => process.exit(0));
+  const redis = profile === "production" ? await startRedis({ port: Number(process.env.REDIS_PORT || 6390), log: (line) => log(`redis: ${line}`) }) : null;
+  const stopRedis = async () => {
+    await redis?.stop();
   };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  try {
+    if (command === "reset") await resetMedusa({ databaseUrl, log });
+    const seeded = await prepareMedusa({ databaseUrl, log, profile, redisUrl: redis?.url });
+    console.log(JSON.stringify({ publishable_key: seeded.publishableKey, region_id: seeded.regionId }));
+    if (command !== "start") return await stopRedis();
+
+    const stripe = process.env.STRIPE_API_HOST
+      ? { host: process.env.STRIPE_API_HOST, port: Number(process.env.STRIPE_API_PORT || 12111) }
+      : null;
+    const port = Number(process.env.MEDUSA_PORT || DEFAULT_PORT);
+    const medusa = await startMedusa({
+      databaseUrl,
+      stripe,
+      log,
+      onOutput: (line) => console.error(line),
+      profile,
+      port,
+      redisUrl: redis?.url,
+      workerPort: Number(process.env.MEDUSA_WORKER_PORT || port + 2),
+    });
+    console.log(`MEDUSA_URL=${medusa.url}`);
+    console.log(`MEDUSA_PUBLISHABLE_KEY=${seeded.publishableKey}`);
+    if (redis) console.log(`REDIS_URL=${redis.url}`);
+    const shutdown = () => {
+      medusa
+        .stop()
+        .then(stopRedis)
+        .then(() => process.exit(0));
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+  } catch (error) {
+    await stopRedis();
+    throw error;
+  }
 }
 
 if (import.meta.main) {
-  main(process.argv[2]).catch((error: Error) => {
+  main(process.argv[2], process.argv.slice(3)).catch((error: Error) => {
     console.error(error.message);
     process.exit(1);
   });

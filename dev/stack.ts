@@ -5,7 +5,8 @@
 import { startFaultProxy } from "./fault-proxy.ts";
 import { startMailCatcher } from "./mail-catcher.ts";
 import { ensurePostgres } from "./postgres.ts";
-import { prepareMedusa, startMedusa } from "./medusa.ts";
+import { prepareMedusa, startMedusa, type MedusaProcess, type MedusaProfile } from "./medusa.ts";
+import { startRedis } from "./redis.ts";
 import { startStripeSim } from "./stripe-sim/server.ts";
 import { stackFiles, stackSecret, writeStackWorkerConfig, type StackFiles } from "./worker-config.ts";
 import { assertPortFree, BIN, startProcess, waitForHttp, type Log, type Managed } from "./processes.ts";
@@ -23,6 +24,12 @@ export type Stack = {
   mailUrl: string;
   /** Medusa's admin dashboard, when this stack serves it (`npm run dev`). */
   adminUrl: string | null;
+  /** Which Medusa runs: "development" (one process) or "production" (see StackOptions.medusaProfile). */
+  medusaProfile: MedusaProfile;
+  /** Medusa's processes: one "shared" in development; "server" and "worker" in production. */
+  medusaProcesses: MedusaProcess[];
+  /** The production profile's Redis (redis://127.0.0.1:<REDIS_PORT>); null in development. */
+  redisUrl: string | null;
   /** Where the storefronts reach Medusa: Medusa itself, or the fault proxy in tests. */
   storefrontMedusaUrl: string;
   publishableKey: string;
@@ -58,12 +65,22 @@ export type StackName = "dev" | "test" | "bench" | "load";
  * `BENCH_` or `LOAD_` for those stacks, e.g. TEST_MEDUSA_PORT). `load` is `npm run load`
  * (dev/load.ts): its orders pile up in their own database, not in the benchmark's.
  */
-type PortName = "STOREFRONT_PORT" | "PREVIEW_PORT" | "MEDUSA_PORT" | "MEDUSA_PROXY_PORT" | "STRIPE_SIM_PORT" | "MAIL_SMTP_PORT" | "MAIL_WEB_PORT";
+type PortName =
+  | "STOREFRONT_PORT"
+  | "PREVIEW_PORT"
+  | "MEDUSA_PORT"
+  | "MEDUSA_PROXY_PORT"
+  | "STRIPE_SIM_PORT"
+  | "MAIL_SMTP_PORT"
+  | "MAIL_WEB_PORT"
+  // The production profile's only (StackOptions.medusaProfile): the Medusa worker's /health, and Redis.
+  | "MEDUSA_WORKER_PORT"
+  | "REDIS_PORT";
 const DEFAULTS: Record<StackName, { ports: Record<PortName, number>; database: string }> = {
-  dev: { ports: { STOREFRONT_PORT: 5173, PREVIEW_PORT: 8787, MEDUSA_PORT: 9000, MEDUSA_PROXY_PORT: 9001, STRIPE_SIM_PORT: 12111, MAIL_SMTP_PORT: 1025, MAIL_WEB_PORT: 1080 }, database: "medusa_storefront" },
-  test: { ports: { STOREFRONT_PORT: 5183, PREVIEW_PORT: 8797, MEDUSA_PORT: 9010, MEDUSA_PROXY_PORT: 9011, STRIPE_SIM_PORT: 12121, MAIL_SMTP_PORT: 1035, MAIL_WEB_PORT: 1090 }, database: "medusa_storefront_test" },
-  bench: { ports: { STOREFRONT_PORT: 5193, PREVIEW_PORT: 8807, MEDUSA_PORT: 9020, MEDUSA_PROXY_PORT: 9021, STRIPE_SIM_PORT: 12131, MAIL_SMTP_PORT: 1045, MAIL_WEB_PORT: 1100 }, database: "medusa_storefront_bench" },
-  load: { ports: { STOREFRONT_PORT: 5203, PREVIEW_PORT: 8817, MEDUSA_PORT: 9030, MEDUSA_PROXY_PORT: 9031, STRIPE_SIM_PORT: 12141, MAIL_SMTP_PORT: 1055, MAIL_WEB_PORT: 1110 }, database: "medusa_storefront_load" },
+  dev: { ports: { STOREFRONT_PORT: 5173, PREVIEW_PORT: 8787, MEDUSA_PORT: 9000, MEDUSA_PROXY_PORT: 9001, STRIPE_SIM_PORT: 12111, MAIL_SMTP_PORT: 1025, MAIL_WEB_PORT: 1080, MEDUSA_WORKER_PORT: 9002, REDIS_PORT: 6390 }, database: "medusa_storefront" },
+  test: { ports: { STOREFRONT_PORT: 5183, PREVIEW_PORT: 8797, MEDUSA_PORT: 9010, MEDUSA_PROXY_PORT: 9011, STRIPE_SIM_PORT: 12121, MAIL_SMTP_PORT: 1035, MAIL_WEB_PORT: 1090, MEDUSA_WORKER_PORT: 9012, REDIS_PORT: 6391 }, database: "medusa_storefront_test" },
+  bench: { ports: { STOREFRONT_PORT: 5193, PREVIEW_PORT: 8807, MEDUSA_PORT: 9020, MEDUSA_PROXY_PORT: 9021, STRIPE_SIM_PORT: 12131, MAIL_SMTP_PORT: 1045, MAIL_WEB_PORT: 1100, MEDUSA_WORKER_PORT: 9022, REDIS_PORT: 6392 }, database: "medusa_storefront_bench" },
+  load: { ports: { STOREFRONT_PORT: 5203, PREVIEW_PORT: 8817, MEDUSA_PORT: 9030, MEDUSA_PROXY_PORT: 9031, STRIPE_SIM_PORT: 12141, MAIL_SMTP_PORT: 1055, MAIL_WEB_PORT: 1110, MEDUSA_WORKER_PORT: 9032, REDIS_PORT: 6393 }, database: "medusa_storefront_load" },
 };
 
 export type StackOptions = {
@@ -85,8 +102,17 @@ export type StackOptions = {
    * test stack uses `vite preview`: see docs/decisions/0006-test-preview-server.md.
    */
   previewServer?: "wrangler" | "vite";
-  /** Serve Medusa's admin dashboard at <Medusa>/app (development builds it on first load). */
+  /** Serve Medusa's admin dashboard at <Medusa>/app (development builds it on first load). Development profile only. */
   medusaAdmin?: boolean;
+  /**
+   * Which Medusa (dev/medusa.ts): "development" (default: one `medusa start` compiling
+   * TypeScript on load, in-memory event bus, workflow engine and locks) or "production"
+   * (`medusa build`, then a server and a worker process from the build with
+   * NODE_ENV=production, and this stack's own redis-server on REDIS_PORT for Medusa's Redis
+   * event bus, workflow engine, locking and caching). Production uses its own database (the
+   * stack's database + "_prod", e.g. medusa_storefront_load_prod) and state folder.
+   */
+  medusaProfile?: MedusaProfile;
 };
 
 export async function startStack(modes: StorefrontMode[], log: Log, options: StackOptions): Promise<Stack> {
@@ -99,7 +125,11 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
     proxy: portOf("MEDUSA_PROXY_PORT"),
     mailSmtp: portOf("MAIL_SMTP_PORT"),
     mailWeb: portOf("MAIL_WEB_PORT"),
+    medusaWorker: portOf("MEDUSA_WORKER_PORT"),
+    redis: portOf("REDIS_PORT"),
   };
+  const profile = options.medusaProfile ?? "development";
+  const production = profile === "production";
   const storefrontPorts = modes.map((mode) => ({ mode, ...portOf(mode === "dev" ? "STOREFRONT_PORT" : "PREVIEW_PORT") }));
   for (const { mode, value, env } of storefrontPorts) await assertPortFree(value, `storefront (${mode})`, env);
   await assertPortFree(ports.medusa.value, "Medusa", ports.medusa.env);
@@ -107,9 +137,14 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
   if (options.medusaProxy) await assertPortFree(ports.proxy.value, "Medusa fault proxy", ports.proxy.env);
   await assertPortFree(ports.mailSmtp.value, "mail catcher (SMTP)", ports.mailSmtp.env);
   await assertPortFree(ports.mailWeb.value, "mail catcher (web inbox)", ports.mailWeb.env);
-  process.env.MEDUSA_DB_NAME ??= defaults.database;
+  if (production) {
+    await assertPortFree(ports.medusaWorker.value, "Medusa worker", ports.medusaWorker.env);
+    await assertPortFree(ports.redis.value, "Redis", ports.redis.env);
+  }
+  process.env.MEDUSA_DB_NAME ??= production ? `${defaults.database}_prod` : defaults.database;
   // Per name and port: two stacks of one name on other ports (TEST_MEDUSA_PORT=...) never share state.
-  const files = stackFiles(`${options.name}-${ports.medusa.value}`);
+  // The production profile keeps its own (its attempts name carts of its own database).
+  const files = stackFiles(`${options.name}-${ports.medusa.value}${production ? "-production" : ""}`);
 
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -143,7 +178,20 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
     const linkedStorefront = `http://localhost:${storefrontPorts.at(-1)?.value ?? ports.medusa.value}`;
 
     const { databaseUrl } = await ensurePostgres((line) => log(`postgres: ${line}`));
-    const { publishableKey, regionId } = await prepareMedusa({ databaseUrl, log: (line: string) => log(`medusa: ${line}`) });
+    let redisUrl: string | null = null;
+    if (production) {
+      mkdirSync(path.join(files.dir, "redis"), { recursive: true });
+      const redis = await startRedis({ port: ports.redis.value, envVar: ports.redis.env, logFile: path.join(files.dir, "redis", "redis.log"), log: (line) => log(`redis: ${line}`) });
+      stoppers.push(() => redis.stop());
+      redisUrl = redis.url;
+      log(`Redis on ${redis.url} (pid ${redis.pid})`);
+    }
+    const { publishableKey, regionId } = await prepareMedusa({
+      databaseUrl,
+      log: (line: string) => log(`medusa: ${line}`),
+      profile,
+      redisUrl: redisUrl ?? undefined,
+    });
     const medusa = await startMedusa({
       databaseUrl,
       port: ports.medusa.value,
@@ -156,6 +204,9 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
       mail: { smtpHost: "127.0.0.1", smtpPort: mail.smtpPort, storefrontUrl: linkedStorefront, orderLinkSecret },
       admin: options.medusaAdmin ?? false,
       log: (line: string) => log(`medusa: ${line}`),
+      profile,
+      redisUrl: redisUrl ?? undefined,
+      workerPort: ports.medusaWorker.value,
     });
     stoppers.push(() => medusa.stop());
     log(`Medusa on ${medusa.url}`);
@@ -203,6 +254,9 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
     return {
       storefronts,
       medusaUrl: medusa.url,
+      medusaProfile: profile,
+      medusaProcesses: medusa.processes,
+      redisUrl,
       storefrontMedusaUrl,
       stripeSimUrl: stripeSim.url,
       mailUrl: mail.url,

@@ -62,10 +62,55 @@ const mailModules = process.env.SMTP_HOST
     ]
   : []
 
+// The production profile (dev/medusa.ts, profile "production"; README of dev/medusa) sets
+// REDIS_URL: server and worker are separate processes, so events, workflow state, locks and
+// the cache must live in Redis, not in each process's memory. Without it (development, tests)
+// Medusa keeps its in-memory defaults. A merchant's production Medusa needs the same modules.
+const REDIS_URL = process.env.REDIS_URL
+const redisModules = REDIS_URL
+  ? [
+      {
+        // Events emitted by the server are queued in Redis (BullMQ) and handled by the worker.
+        resolve: "@medusajs/medusa/event-bus-redis",
+        key: Modules.EVENT_BUS,
+        options: { redisUrl: REDIS_URL },
+      },
+      {
+        // Workflow executions, their retries, step timeouts and scheduled workflows.
+        resolve: "@medusajs/medusa/workflow-engine-redis",
+        key: Modules.WORKFLOW_ENGINE,
+        options: { redis: { redisUrl: REDIS_URL } },
+      },
+      {
+        // One lock across processes (cart completion takes the cart's lock).
+        resolve: "@medusajs/medusa/locking",
+        key: Modules.LOCKING,
+        options: {
+          providers: [
+            { resolve: "@medusajs/medusa/locking-redis", id: "locking-redis", is_default: true, options: { redisUrl: REDIS_URL } },
+          ],
+        },
+      },
+      {
+        // Used by Medusa's core only with its `caching` feature flag on (MEDUSA_FF_CACHING=true,
+        // off by default in 2.21); registered so that turning the flag on needs nothing else.
+        resolve: "@medusajs/medusa/caching",
+        key: Modules.CACHING,
+        options: {
+          providers: [
+            { resolve: "@medusajs/medusa/caching-redis", id: "caching-redis", is_default: true, options: { redisUrl: REDIS_URL } },
+          ],
+        },
+      },
+    ]
+  : []
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: process.env.DATABASE_URL,
     databaseLogging: false,
+    // Also where admin sessions are kept (express-session's Redis store), shared by processes.
+    ...(REDIS_URL ? { redisUrl: REDIS_URL } : {}),
     http: {
       storeCors: process.env.STORE_CORS || LOCALHOST_ORIGINS,
       adminCors: process.env.ADMIN_CORS || LOCALHOST_ORIGINS,
@@ -87,5 +132,6 @@ module.exports = defineConfig({
       },
     },
     ...mailModules,
+    ...redisModules,
   ],
 })
