@@ -11,7 +11,7 @@ import { orderSummaryLines, type MedusaTotals, type SummaryLines } from "../summ
  *
  * Pure functions of the order: no I/O, no secrets; the link comes in signed (order-link.ts).
  */
-export type MailOrder = MedusaTotals & {
+export type MailOrder = Omit<MedusaTotals, "items" | "shipping_methods" | "shipping_address"> & {
   id: string;
   credit_line_total?: number | null;
   display_id?: number | null;
