@@ -1,6 +1,8 @@
-// `npm run load [-- --shoppers N]`: N shoppers (default 20) at once, each over HTTP from an
-// empty cart to a paid order against the production build under wrangler dev, on its own
-// stack (`load`: its own ports and Medusa database, see dev/stack.ts).
+// `npm run load [-- --shoppers N] [--medusa development]`: N shoppers (default 20) at once,
+// each over HTTP from an empty cart to a paid order against the production build under
+// wrangler dev, on its own stack (`load`: its own ports and Medusa database, see
+// dev/stack.ts), with Medusa in its production profile (built, a server and a worker
+// process, Redis) unless `--medusa development` asks for the one-process profile.
 //
 //   Each shopper (dev/shopper.ts, its run in dev/load-checkout.ts) has its own cookie jar and its own client address
 //   (CF-Connecting-IP, as 20 real shoppers are 20 clients to the rate limits) and times its
@@ -24,7 +26,7 @@ import { toMinorUnits } from "../app/lib/money.ts";
 import { shippingOptionId, Shopper, variantId } from "./shopper.ts";
 import { startHeapSampler, startRssSampler, type HeapSummary, type ProcessMemory } from "./load-memory.ts";
 import { BROWSER_HEADERS, checkout, STEPS, type Item, type LoadShop, type ShopperResult, type Step } from "./load-checkout.ts";
-import { medusaDatabaseUrl } from "./medusa.ts";
+import { medusaDatabaseUrl, type MedusaProfile } from "./medusa.ts";
 import { ensurePostgres, psql } from "./postgres.ts";
 import { assertPortFree, ROOT } from "./processes.ts";
 import { startStack, type Stack } from "./stack.ts";
@@ -60,11 +62,14 @@ function clientIp(index: number): string {
   return `10.20.${Math.floor(index / 250)}.${(index % 250) + 1}`;
 }
 
-function options(): { shoppers: number } {
-  const { values } = parseArgs({ options: { shoppers: { type: "string", short: "n" } } });
+function options(): { shoppers: number; medusa: MedusaProfile } {
+  const { values } = parseArgs({ options: { shoppers: { type: "string", short: "n" }, medusa: { type: "string" } } });
   const shoppers = Number(values.shoppers ?? process.env.LOAD_SHOPPERS ?? 20);
   if (!Number.isInteger(shoppers) || shoppers < 1) throw new Error(`--shoppers must be a positive integer, got ${values.shoppers}`);
-  return { shoppers };
+  // Medusa as merchants run it (built, server + worker, Redis) unless asked for the old profile.
+  const medusa = values.medusa ?? process.env.LOAD_MEDUSA_PROFILE ?? "production";
+  if (medusa !== "production" && medusa !== "development") throw new Error(`--medusa must be production or development, got ${medusa}`);
+  return { shoppers, medusa };
 }
 
 type StepStats = { count: number; errors: number; p50_ms: number | null; p95_ms: number | null; p99_ms: number | null; max_ms: number | null };
@@ -225,6 +230,7 @@ function table(rows: (string | number | null)[][]): string {
 
 type Report = {
   shoppers: number;
+  medusa_profile: MedusaProfile;
   storefront: string;
   steps: Record<Step | "total", StepStats>;
   wallS: number;
@@ -253,7 +259,7 @@ function print(report: Report, pass: boolean): void {
   const mb = (values: (number | null)[]) => values.map((value) => (value === null ? "-" : `${value} MB`)).join(" + ") || "-";
   const lines = [
     "",
-    `npm run load: ${report.shoppers} shoppers at once, empty cart to paid order, against the production build under wrangler dev (${report.storefront})`,
+    `npm run load: ${report.shoppers} shoppers at once, empty cart to paid order, against the production build under wrangler dev (${report.storefront}), Medusa's ${report.medusa_profile} profile`,
     "",
     table([
       ["step", "count", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms"],
@@ -309,9 +315,10 @@ function print(report: Report, pass: boolean): void {
 }
 
 async function main() {
-  const { shoppers } = options();
+  const { shoppers, medusa } = options();
   await assertPortFree(INSPECTOR_PORT, "Worker inspector", "LOAD_INSPECTOR_PORT");
-  const stack = await startStack(["preview"], log, { name: "load", inspectorPort: INSPECTOR_PORT });
+  log(`Medusa profile: ${medusa}`);
+  const stack = await startStack(["preview"], log, { name: "load", inspectorPort: INSPECTOR_PORT, medusaProfile: medusa });
   let stopping = false;
   const interrupt = async () => {
     if (stopping) return;
@@ -358,6 +365,7 @@ async function main() {
     ]) as Record<Step | "total", StepStats>;
     const report: Report = {
       shoppers,
+      medusa_profile: medusa,
       storefront: storefrontUrl,
       steps,
       wallS: round(wallMs / 1000),
