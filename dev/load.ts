@@ -24,7 +24,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { toMinorUnits } from "../app/lib/money.ts";
 import { shippingOptionId, Shopper, variantId } from "./shopper.ts";
-import { startHeapSampler, startRssSampler, type HeapSummary, type ProcessMemory } from "./load-memory.ts";
+import { cpuSnapshot, cpuUsage, processesNamed, type CpuGroups, type CpuUsage } from "./load-cpu.ts";
+import { startHeapSampler, startRssSampler, workerdProcesses, type HeapSummary, type ProcessMemory } from "./load-memory.ts";
 import { BROWSER_HEADERS, checkout, STEPS, type Item, type LoadShop, type ShopperResult, type Step } from "./load-checkout.ts";
 import { medusaDatabaseUrl, type MedusaProfile } from "./medusa.ts";
 import { ensurePostgres, psql } from "./postgres.ts";
@@ -62,14 +63,22 @@ function clientIp(index: number): string {
   return `10.20.${Math.floor(index / 250)}.${(index % 250) + 1}`;
 }
 
-function options(): { shoppers: number; medusa: MedusaProfile } {
-  const { values } = parseArgs({ options: { shoppers: { type: "string", short: "n" }, medusa: { type: "string" } } });
-  const shoppers = Number(values.shoppers ?? process.env.LOAD_SHOPPERS ?? 20);
-  if (!Number.isInteger(shoppers) || shoppers < 1) throw new Error(`--shoppers must be a positive integer, got ${values.shoppers}`);
+/** The sweep of issue 12: how cost grows with the number of shoppers at once. */
+const SWEEP = [1, 5, 10, 20, 40];
+/** The development profile is compared at this many shoppers. */
+const COMPARE_AT = 20;
+
+function options(): { shoppers: number[]; medusa: MedusaProfile; compare: boolean } {
+  const { values } = parseArgs({
+    options: { shoppers: { type: "string", short: "n" }, medusa: { type: "string" }, sweep: { type: "boolean" }, "compare-development": { type: "boolean" } },
+  });
+  const given = values.sweep ? SWEEP.join(",") : (values.shoppers ?? process.env.LOAD_SHOPPERS ?? "20");
+  const shoppers = given.split(",").map((part) => Number(part.trim()));
+  if (shoppers.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--shoppers must be positive integers (e.g. 20 or 1,5,10), got ${given}`);
   // Medusa as merchants run it (built, server + worker, Redis) unless asked for the old profile.
   const medusa = values.medusa ?? process.env.LOAD_MEDUSA_PROFILE ?? "production";
   if (medusa !== "production" && medusa !== "development") throw new Error(`--medusa must be production or development, got ${medusa}`);
-  return { shoppers, medusa };
+  return { shoppers, medusa, compare: Boolean(values.sweep || values["compare-development"]) && medusa === "production" };
 }
 
 type StepStats = { count: number; errors: number; p50_ms: number | null; p95_ms: number | null; p99_ms: number | null; max_ms: number | null };
@@ -190,6 +199,20 @@ function medusaCalls(logFile: string, since: Date): MedusaCalls | null {
     p95_ms: figure(95),
     max_ms: times.length ? Math.max(...times) : null,
   };
+}
+
+/** Milliseconds the Worker spent waiting on Medusa since `since`, summed for the routes `route` accepts. */
+function medusaMs(logFile: string, since: Date, route: (name: string) => boolean): number {
+  if (!existsSync(logFile)) return 0;
+  let total = 0;
+  for (const line of readFileSync(logFile, "utf8").split("\n")) {
+    if (!line.startsWith("{") || !line.includes('"medusa call"')) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; time?: string; duration_ms?: number; route?: string };
+      if (entry.msg === "medusa call" && typeof entry.duration_ms === "number" && entry.time && new Date(entry.time) >= since && route(entry.route ?? "")) total += entry.duration_ms;
+    } catch {}
+  }
+  return total;
 }
 
 async function simAdmin(stripeSimUrl: string, pathname: string, body?: unknown): Promise<Response> {
@@ -314,10 +337,140 @@ function print(report: Report, pass: boolean): void {
   console.log(`${lines.join("\n")}\n`);
 }
 
-async function main() {
-  const { shoppers, medusa } = options();
+/** One run of `shoppers` at once on a running stack, with its verdict and what it cost. */
+type RunOutcome = {
+  report: Report;
+  pass: boolean;
+  cpu: CpuUsage;
+  medusaCallsPerOrder: number | null;
+  /** Add to cart + prepare as the shoppers waited, minus the Worker's Medusa calls of those requests, per order. */
+  storefrontMsPerOrder: number | null;
+  verified: number;
+  peak: number | null;
+};
+
+async function runShoppers(stack: Stack, medusa: MedusaProfile, shop: LoadShop, items: { handle: string; variantId: string }[], shoppers: number): Promise<RunOutcome> {
+  const storefrontUrl = stack.storefronts.preview!;
+  const logFile = path.join(path.dirname(stack.workerConfig), "wrangler-dev.log");
+  const cpuGroups: CpuGroups = {
+    // Node runs JavaScript on one core: a Medusa process near 1.0 is saturated.
+    medusa_server: () => stack.medusaProcesses.filter((process) => process.role !== "worker").map((process) => process.pid),
+    medusa_worker: () => stack.medusaProcesses.filter((process) => process.role === "worker").map((process) => process.pid),
+    postgresql: () => processesNamed("postgres"),
+    worker: () => workerdProcesses().map((process) => process.pid),
+    redis: () => (stack.redisUrl ? processesNamed("redis-server") : []),
+  };
+  const heapSampler = await startHeapSampler(INSPECTOR_PORT, SAMPLE_INTERVAL_MS);
+  const rssSampler = startRssSampler(SAMPLE_INTERVAL_MS);
+  const run = randomBytes(4).toString("hex");
+  const startedAt = new Date();
+  log(`${shoppers} shoppers start (run ${run}, Medusa ${medusa})`);
+  const cpuBefore = cpuSnapshot(cpuGroups);
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: shoppers }, (_, index) => {
+      const item: Item = { ...items[index % items.length]!, quantity: 1 + (index % 2) };
+      return checkout(shop, index, clientIp(index), item, `load+${run}-${index}@example.com`);
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const cpu = cpuUsage(cpuBefore, cpuSnapshot(cpuGroups));
+  log(`shoppers done in ${round(wallMs / 1000)} s; waiting for webhook deliveries and ${SETTLE_MS / 1000} s more before counting orders`);
+  await simAdmin(stack.stripeSimUrl, "webhooks/wait_idle", { timeout_ms: 60_000 });
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const heap = await heapSampler.stop();
+  const rss = rssSampler.stop();
+
+  log("verifying orders in Medusa's database and the simulator");
+  const verifications = await verifyOrders(results, stack.stripeSimUrl);
+  const failures = results.filter((result) => result.failure);
+  const completed = results.filter((result) => result.orderId).length;
+  const failedAt = (step: Step) => (result: ShopperResult) => result.failure?.step === step;
+  const steps = Object.fromEntries([
+    ...STEPS.map((step) => [step, stepStats(results, (result) => result.stepMs[step], failedAt(step))] as const),
+    ["total", stepStats(results, (result) => result.totalMs, (result) => result.failure !== null)] as const,
+  ]) as Record<Step | "total", StepStats>;
+  const report: Report = {
+    shoppers,
+    medusa_profile: medusa,
+    storefront: storefrontUrl,
+    steps,
+    wallS: round(wallMs / 1000),
+    throughput: round(completed / (wallMs / 1000), 2),
+    completed,
+    verifications,
+    heap,
+    rss,
+    failures,
+    medusa: medusaCalls(logFile, startedAt),
+  };
+  const peak = heapPeak(heap);
+  const verified = verifications.filter((v) => v.verdict === "ok").length;
+  const pass = failures.length === 0 && verified === shoppers && peak !== null && peak <= WORKERS_MEMORY_LIMIT_MB;
+  const waited = results.reduce((sum, result) => sum + (result.stepMs.add_to_cart ?? 0) + (result.stepMs.prepare ?? 0), 0);
+  const inMedusa = medusaMs(logFile, startedAt, (route) => route.startsWith("/products/") || route.startsWith("/api/carts/"));
+  return {
+    report,
+    pass,
+    cpu,
+    medusaCallsPerOrder: report.medusa && completed ? round(report.medusa.calls / completed, 1) : null,
+    storefrontMsPerOrder: completed ? round((waited - inMedusa) / completed) : null,
+    verified,
+    peak,
+  };
+}
+
+function cpuLine(cpu: CpuUsage): string {
+  const parts = Object.entries(cpu.cores).map(([name, cores]) => `${name} ${cores}`);
+  return `${parts.join(", ")} (cores busy on average while the shoppers ran); the machine ${cpu.machine_cores_busy} of ${cpu.machine_cores}`;
+}
+
+function writeResults(outcome: RunOutcome, run: { shoppers: number; storefront: string }) {
+  const { report, pass, verified, peak } = outcome;
+  mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(
+    RESULTS_FILE,
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        shoppers: run.shoppers,
+        medusa_profile: report.medusa_profile,
+        storefront: `${run.storefront} (production build under wrangler dev)`,
+        steps: report.steps,
+        wall_time_s: report.wallS,
+        medusa_calls_from_worker: report.medusa,
+        medusa_calls_per_order: outcome.medusaCallsPerOrder,
+        storefront_ms_per_order_outside_medusa: outcome.storefrontMsPerOrder,
+        cpu: outcome.cpu,
+        throughput_orders_per_s: report.throughput,
+        orders: {
+          expected: run.shoppers,
+          verified,
+          by_verdict: Object.fromEntries(["ok", "missing", "duplicated", "wrong_amount", "wrong_order", "payment_mismatch"].map((v) => [v, report.verifications.filter((x) => x.verdict === v).length])),
+          problems: report.verifications.filter((v) => v.verdict !== "ok"),
+        },
+        memory: {
+          limit_mb: WORKERS_MEMORY_LIMIT_MB,
+          worker_heap: { ...report.heap, peak_checked_mb: peak, within_limit: peak !== null && peak <= WORKERS_MEMORY_LIMIT_MB },
+          workerd_rss: report.rss,
+        },
+        errors: report.failures.map((result) => ({ index: result.index, client_ip: result.clientIp, ...result.failure })),
+        rate_limited: rateLimited(report.failures),
+        pass,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(`results written to ${path.relative(ROOT, RESULTS_FILE)}`);
+}
+
+/** Starts the load stack with Medusa in `medusa`'s profile, runs each N in turn, stops it. */
+async function withLoadStack(medusa: MedusaProfile, counts: number[]): Promise<RunOutcome[]> {
   await assertPortFree(INSPECTOR_PORT, "Worker inspector", "LOAD_INSPECTOR_PORT");
   log(`Medusa profile: ${medusa}`);
+  // Each profile has its own database (the production one ends in _prod): pick it afresh.
+  process.env.MEDUSA_DB_NAME = medusa === "production" ? "medusa_storefront_load_prod" : "medusa_storefront_load";
   const stack = await startStack(["preview"], log, { name: "load", inspectorPort: INSPECTOR_PORT, medusaProfile: medusa });
   let stopping = false;
   const interrupt = async () => {
@@ -329,100 +482,91 @@ async function main() {
   };
   process.on("SIGINT", interrupt);
   process.on("SIGTERM", interrupt);
-
   try {
-    const storefrontUrl = stack.storefronts.preview!;
     log("warming up (pages, one add to cart) and looking up variants and the shipping option");
-    const { shop, items } = await prepareShop(stack, storefrontUrl);
-
-    const heapSampler = await startHeapSampler(INSPECTOR_PORT, SAMPLE_INTERVAL_MS);
-    const rssSampler = startRssSampler(SAMPLE_INTERVAL_MS);
-    const run = randomBytes(4).toString("hex");
-    const startedAt = new Date();
-    log(`${shoppers} shoppers start (run ${run})`);
-    const started = performance.now();
-    const results = await Promise.all(
-      Array.from({ length: shoppers }, (_, index) => {
-        const item: Item = { ...items[index % items.length]!, quantity: 1 + (index % 2) };
-        return checkout(shop, index, clientIp(index), item, `load+${run}-${index}@example.com`);
-      }),
-    );
-    const wallMs = performance.now() - started;
-    log(`shoppers done in ${round(wallMs / 1000)} s; waiting for webhook deliveries and ${SETTLE_MS / 1000} s more before counting orders`);
-    await simAdmin(stack.stripeSimUrl, "webhooks/wait_idle", { timeout_ms: 60_000 });
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const heap = await heapSampler.stop();
-    const rss = rssSampler.stop();
-
-    log("verifying orders in Medusa's database and the simulator");
-    const verifications = await verifyOrders(results, stack.stripeSimUrl);
-    const failures = results.filter((result) => result.failure);
-    const completed = results.filter((result) => result.orderId).length;
-    const failedAt = (step: Step) => (result: ShopperResult) => result.failure?.step === step;
-    const steps = Object.fromEntries([
-      ...STEPS.map((step) => [step, stepStats(results, (result) => result.stepMs[step], failedAt(step))] as const),
-      ["total", stepStats(results, (result) => result.totalMs, (result) => result.failure !== null)] as const,
-    ]) as Record<Step | "total", StepStats>;
-    const report: Report = {
-      shoppers,
-      medusa_profile: medusa,
-      storefront: storefrontUrl,
-      steps,
-      wallS: round(wallMs / 1000),
-      throughput: round(completed / (wallMs / 1000), 2),
-      completed,
-      verifications,
-      heap,
-      rss,
-      failures,
-      medusa: medusaCalls(path.join(path.dirname(stack.workerConfig), "wrangler-dev.log"), startedAt),
-    };
-    const peak = heapPeak(heap);
-    const verified = verifications.filter((v) => v.verdict === "ok").length;
-    const pass = failures.length === 0 && verified === shoppers && peak !== null && peak <= WORKERS_MEMORY_LIMIT_MB;
-    print(report, pass);
-
-    mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-    writeFileSync(
-      RESULTS_FILE,
-      `${JSON.stringify(
-        {
-          at: new Date().toISOString(),
-          run,
-          shoppers,
-          storefront: `${storefrontUrl} (production build under wrangler dev)`,
-          steps,
-          wall_time_s: report.wallS,
-          medusa_calls_from_worker: report.medusa,
-          throughput_orders_per_s: report.throughput,
-          orders: {
-            expected: shoppers,
-            verified,
-            by_verdict: Object.fromEntries(["ok", "missing", "duplicated", "wrong_amount", "wrong_order", "payment_mismatch"].map((v) => [v, verifications.filter((x) => x.verdict === v).length])),
-            problems: verifications.filter((v) => v.verdict !== "ok"),
-          },
-          memory: {
-            limit_mb: WORKERS_MEMORY_LIMIT_MB,
-            worker_heap: { ...heap, peak_checked_mb: peak, within_limit: peak !== null && peak <= WORKERS_MEMORY_LIMIT_MB },
-            workerd_rss: rss,
-          },
-          errors: failures.map((result) => ({ index: result.index, client_ip: result.clientIp, ...result.failure })),
-          rate_limited: rateLimited(failures),
-          shoppers_detail: results,
-          pass,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    log(`results written to ${path.relative(ROOT, RESULTS_FILE)}`);
-    process.exitCode = pass ? 0 : 1;
+    const { shop, items } = await prepareShop(stack, stack.storefronts.preview!);
+    const outcomes: RunOutcome[] = [];
+    for (const shoppers of counts) {
+      const outcome = await runShoppers(stack, medusa, shop, items, shoppers);
+      print(outcome.report, outcome.pass);
+      console.log(`CPU               ${cpuLine(outcome.cpu)}`);
+      console.log(`per order         ${outcome.medusaCallsPerOrder ?? "-"} Medusa calls; ${outcome.storefrontMsPerOrder ?? "-"} ms of storefront time outside Medusa (add to cart + prepare as waited, minus their Medusa calls)\n`);
+      outcomes.push(outcome);
+    }
+    return outcomes;
   } finally {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
     await stack.stop();
   }
 }
 
-main().catch((error) => {
-  console.error(`[load] failed: ${error instanceof Error ? error.message : String(error)}`);
+/** The table of a sweep: per N, and where it stops scaling. */
+function printSweep(outcomes: RunOutcome[], development: RunOutcome | null): void {
+  const base = outcomes[0]!;
+  const p95 = (outcome: RunOutcome) => outcome.report.steps.total.p95_ms;
+  const rows = outcomes.map((outcome) => {
+    const { report, cpu } = outcome;
+    const s = report.steps;
+    const step = (name: Step | "total") => `${s[name].p50_ms ?? "-"}/${s[name].p95_ms ?? "-"}/${s[name].p99_ms ?? "-"}`;
+    return [
+      report.shoppers,
+      report.throughput,
+      step("add_to_cart"),
+      step("prepare"),
+      step("order_visible"),
+      step("total"),
+      outcome.medusaCallsPerOrder,
+      outcome.storefrontMsPerOrder,
+      report.failures.length + report.verifications.filter((v) => v.verdict !== "ok" && v.verdict !== "missing").length,
+      `${cpu.cores.medusa_server ?? "-"}/${cpu.cores.medusa_worker ?? "-"}/${cpu.cores.postgresql ?? "-"}/${cpu.cores.worker ?? "-"}/${cpu.cores.redis ?? "-"}`,
+      `${cpu.machine_cores_busy}/${cpu.machine_cores}`,
+    ];
+  });
+  const knee = outcomes.find((outcome) => outcome.report.failures.length > 0 || (p95(outcome) ?? 0) >= 2 * (p95(base) ?? Infinity));
+  const lines = [
+    "",
+    `npm run load -- --sweep: Medusa's ${base.report.medusa_profile} profile; times p50/p95/p99 in ms; CPU in cores (Medusa server(s)/Medusa worker/PostgreSQL/the storefront's workerd/Redis; one Node process can use at most 1)`,
+    "",
+    table([["N", "orders/s", "add to cart", "prepare", "order visible", "total", "Medusa calls/order", "storefront ms/order", "errors", "CPU MS/MW/PG/W/R", "machine"], ...rows]),
+    "",
+    knee
+      ? `first N where errors appear or the total p95 doubles (against N = ${base.report.shoppers}): ${knee.report.shoppers}; the busiest part then: ${busiest(knee.cpu)}`
+      : `errors never appear and the total p95 never doubles up to N = ${outcomes.at(-1)!.report.shoppers}`,
+  ];
+  if (development) {
+    const production = outcomes.find((outcome) => outcome.report.shoppers === development.report.shoppers);
+    const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? round(a / b, 2) : "-");
+    lines.push(
+      `development profile at N = ${development.report.shoppers}: ${development.report.throughput} orders/s, total p95 ${p95(development)} ms, ${development.medusaCallsPerOrder} Medusa calls/order, CPU ${cpuLine(development.cpu)}` +
+        (production
+          ? `; production/development: orders/s ×${ratio(production.report.throughput, development.report.throughput)}, total p95 ×${ratio(p95(production), p95(development))}`
+          : ""),
+    );
+  }
+  console.log(`${lines.join("\n")}\n`);
+}
+
+function busiest(cpu: CpuUsage): string {
+  const [name, cores] = Object.entries(cpu.cores).sort((a, b) => b[1] - a[1])[0] ?? ["-", 0];
+  return `${name} at ${cores} cores, the machine at ${cpu.machine_cores_busy} of ${cpu.machine_cores}`;
+}
+
+async function main() {
+  const { shoppers, medusa, compare } = options();
+  const outcomes = await withLoadStack(medusa, shoppers);
+  const development = compare ? ((await withLoadStack("development", [COMPARE_AT]))[0] ?? null) : null;
+  if (outcomes.length === 1 && !development) writeResults(outcomes[0]!, { shoppers: shoppers[0]!, storefront: outcomes[0]!.report.storefront });
+  else {
+    printSweep(outcomes, development);
+    const file = path.join(ROOT, "dev", ".state", "load-sweep.json");
+    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), runs: outcomes, development }, null, 2)}\n`);
+    log(`results written to ${path.relative(ROOT, file)}`);
+  }
+  process.exitCode = [...outcomes, ...(development ? [development] : [])].every((outcome) => outcome.pass) ? 0 : 1;
+}
+
+main().catch((error: Error) => {
+  console.error(`[load] ${error.stack ?? error.message}`);
   process.exit(1);
 });
