@@ -15,7 +15,7 @@ try {
   };
   console.log(`
   Storefront     ${stack.storefronts[mode]}   <- open this to shop
-  Medusa admin   ${stack.adminUrl ?? "off (MEDUSA_ADMIN=false)"}${stack.adminUrl ? `   (log in: ${admin.email} / ${admin.password}; first load builds it, ~1 min)` : ""}
+  Medusa admin   ${stack.adminUrl ?? "off (MEDUSA_ADMIN=false)"}${stack.adminUrl ? `   (log in: ${admin.email} / ${admin.password}; its first load takes about 15 s)` : ""}
   Mail inbox     ${stack.mailUrl}   (order and shipping emails land here)
   Medusa API     ${stack.medusaUrl}
   Stripe (sim)   ${stack.stripeSimUrl}   (test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 declines)
