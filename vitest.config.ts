@@ -54,6 +54,22 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // Exactly once on the production topology: its own stack (tests/setup/production-stack.ts:
+        // Medusa built, two server processes behind a balancer, a worker, Redis) on its own
+        // ports and database. `npx vitest run --project production` runs it alone.
+        test: {
+          name: "production",
+          include: ["tests/production/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/setup/production-stack.ts"],
+          env: { MEDUSA_DB_NAME: "medusa_storefront_prodtest" },
+          // One file at a time: a test that kills a Medusa server must not take another file's requests with it.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

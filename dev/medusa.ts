@@ -40,6 +40,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensurePostgres, redact, type Log } from "./postgres.ts";
+import { startMedusaBalancer, type RunningBalancer } from "./medusa-balancer.ts";
 import { startRedis } from "./redis.ts";
 import { portInUse, processEnv, ROOT, startProcess, stripAnsi, waitForHttp, type Managed } from "./processes.ts";
 
@@ -394,6 +395,13 @@ export async function startMedusa(options: {
   /** Production profile: the worker's port (it serves only /health). Default: port + 2. */
   workerPort?: number;
   /**
+   * Production profile: how many server processes (default 1: the server itself listens on
+   * `port`). With more, server i listens on workerPort + 1 + i (127.0.0.1 and ::), a
+   * round-robin balancer (dev/medusa-balancer.ts) listens on `port`, and a server process
+   * that dies is restarted (the balancer sends it nothing until its /health answers again).
+   */
+  servers?: number;
+  /**
    * Development profile: where its output goes (default .medusa/server.log, which every
    * development start truncates). The production profile writes
    * .medusa/production-<port>-server.log and -worker.log.
@@ -475,51 +483,129 @@ async function startProductionMedusa(options: Parameters<typeof startMedusa>[0] 
     ...mailEnv(options.mail),
     MEDUSA_ADMIN: undefined,
   };
-  const processes: Array<MedusaProcess & { managed: Managed }> = [];
+  const servers = options.servers ?? 1;
+  if (!Number.isInteger(servers) || servers < 1) throw new Error(`servers must be a positive integer (got ${servers})`);
+  const balanced = servers > 1;
+  const serverPorts = balanced ? Array.from({ length: servers }, (_, index) => workerPort + 1 + index) : [port];
+  if (balanced) {
+    for (const [index, value] of serverPorts.entries()) {
+      if (await portInUse(value, null)) throw new Error(`port ${value} (Medusa server ${index}, MEDUSA_WORKER_PORT + ${index + 1}) is in use: stop what listens there, or move MEDUSA_WORKER_PORT`);
+    }
+  }
+  type Slot = { role: "server" | "worker"; index: number; port: number; managed: Managed; public: MedusaProcess; up: boolean; restarts: number };
+  const slots: Slot[] = [];
+  let stopping = false;
+  let balancer: RunningBalancer | null = null;
+  const timeoutMs = options.timeoutMs ?? Number(process.env.MEDUSA_START_TIMEOUT_MS || 90_000);
   const stop = async () => {
-    // Both at once: each shuts down gracefully on SIGTERM (the server drains its requests).
+    stopping = true;
+    await balancer?.close();
+    // All at once: each shuts down gracefully on SIGTERM (a server drains its requests).
     await Promise.all(
-      processes.map(async ({ managed }) => {
+      slots.map(async ({ managed }) => {
         await managed.stop();
         managed.child.stdin?.destroy();
       }),
     );
   };
-  for (const [role, rolePort] of [["server", port], ["worker", workerPort]] as const) {
+  const spawnSlot = (slot: Pick<Slot, "role" | "index" | "port" | "restarts">) => {
     // Per port: two production stacks never write into each other's logs, and the
     // development profile's .medusa/server.log (shared by every development start) is left alone.
-    const logFile = path.join(MEDUSA_DIR, `.medusa/production-${port}-${role}.log`);
+    const name = slot.role === "server" && balanced ? `server-${slot.index}` : slot.role;
+    const logFile = path.join(MEDUSA_DIR, `.medusa/production-${port}-${name}${slot.restarts ? `.restart-${slot.restarts}` : ""}.log`);
     mkdirSync(path.dirname(logFile), { recursive: true });
-    const managed = startProcess(`Medusa ${role}`, process.execPath, ["--require", WATCHDOG, CLI, "start", "--port", String(rolePort)], {
+    const managed = startProcess(`Medusa ${name}`, process.execPath, ["--require", WATCHDOG, CLI, "start", "--port", String(slot.port)], {
       cwd: BUILD_DIR,
-      env: { ...env, PORT: String(rolePort), MEDUSA_WORKER_MODE: role },
+      env: { ...env, PORT: String(slot.port), MEDUSA_WORKER_MODE: slot.role },
       stdio: ["pipe", "pipe", "pipe"],
       logFile,
       plainLog: true,
-      onLine: options.onOutput && ((line) => options.onOutput!(`${role}: ${line}`)),
+      onLine: options.onOutput && ((line) => options.onOutput!(`${name}: ${line}`)),
     });
-    processes.push({ role, pid: managed.child.pid!, url: `http://localhost:${rolePort}`, logFile, managed });
+    return { managed, logFile };
+  };
+  // With a balancer, a server process that dies is started again (as a process manager or the
+  // platform would); the balancer skips it until it answers /health.
+  const supervise = (slot: Slot) => {
+    slot.managed.child.once("exit", (code, signal) => {
+      slot.up = false;
+      if (stopping || !balanced || slot.role !== "server") return;
+      slot.restarts += 1;
+      log(`Medusa server ${slot.index} (pid ${slot.public.pid}) exited (${signal ?? `code ${code}`}); restarting it (restart ${slot.restarts})`);
+      const { managed, logFile } = spawnSlot(slot);
+      slot.managed = managed;
+      slot.public.pid = managed.child.pid!;
+      slot.public.logFile = logFile;
+      supervise(slot);
+      waitForHttp(`http://127.0.0.1:${slot.port}/health`, timeoutMs, managed, (status) => status === 200).then(
+        () => {
+          if (slot.managed !== managed || stopping) return;
+          slot.up = true;
+          log(`Medusa server ${slot.index} is up again (pid ${managed.child.pid})`);
+        },
+        (error: Error) => log(`Medusa server ${slot.index} did not come back: ${error.message}`),
+      );
+    });
+  };
+  const layout: Array<{ role: "server" | "worker"; index: number; port: number }> = [
+    ...serverPorts.map((serverPort, index) => ({ role: "server" as const, index, port: serverPort })),
+    { role: "worker", index: 0, port: workerPort },
+  ];
+  for (const entry of layout) {
+    const { managed, logFile } = spawnSlot({ ...entry, restarts: 0 });
+    const slot: Slot = { ...entry, managed, restarts: 0, up: false, public: { role: entry.role, pid: managed.child.pid!, url: `http://localhost:${entry.port}`, logFile } };
+    slots.push(slot);
+    supervise(slot);
   }
 
-  const timeoutMs = options.timeoutMs ?? Number(process.env.MEDUSA_START_TIMEOUT_MS || 90_000);
   try {
     await Promise.all(
-      processes.map(({ url, managed }) => waitForHttp(`${url.replace("localhost", "127.0.0.1")}/health`, timeoutMs, managed, (status) => status === 200)),
+      slots.map(async (slot) => {
+        await waitForHttp(`http://127.0.0.1:${slot.port}/health`, timeoutMs, slot.managed, (status) => status === 200);
+        slot.up = true;
+      }),
     );
+    if (balanced) {
+      balancer = await startMedusaBalancer({
+        port,
+        targets: slots
+          .filter((slot) => slot.role === "server")
+          .map((slot) => ({
+            port: slot.port,
+            up: () => slot.up,
+            pid: () => slot.public.pid,
+            restarts: () => slot.restarts,
+            kill: () => {
+              slot.up = false;
+              try {
+                // Its whole process group, as the kernel's OOM killer or a crash would end it.
+                process.kill(-slot.managed.child.pid!, "SIGKILL");
+              } catch {}
+            },
+          })),
+        log: (line) => log(`balancer: ${line}`),
+      });
+    }
   } catch (error) {
     await stop();
     throw error;
   }
-  const [server, worker] = processes;
+  const serverSlots = slots.filter((slot) => slot.role === "server");
+  const worker = slots.find((slot) => slot.role === "worker")!;
+  const url = `http://localhost:${port}`;
   log(
-    `Medusa (production) is up at ${server!.url} in ${seconds(started)}: server pid ${server!.pid}, worker pid ${worker!.pid} ` +
-      `(health on ${worker!.url}); logs: ${processes.map((p) => path.relative(ROOT, p.logFile)).join(", ")}`,
+    `Medusa (production) is up at ${url} in ${seconds(started)}: ` +
+      (balanced
+        ? `${servers} servers behind a round-robin balancer (pids ${serverSlots.map((slot) => `${slot.public.pid} on ${slot.port}`).join(", ")})`
+        : `server pid ${serverSlots[0]!.public.pid}`) +
+      `, worker pid ${worker.public.pid} (health on ${worker.public.url}); logs: ${slots.map((slot) => path.relative(ROOT, slot.public.logFile)).join(", ")}`,
   );
   return {
-    url: server!.url,
-    pid: server!.pid,
+    url,
+    pid: serverSlots[0]!.public.pid,
     profile: "production",
-    processes: processes.map(({ managed: _managed, ...rest }) => rest),
+    // Live entries: a restarted server's pid and log file are updated in place.
+    processes: slots.map((slot) => slot.public),
     stop,
   };
 }

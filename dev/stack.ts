@@ -57,13 +57,15 @@ function port(name: string, fallback: number): number {
   return parsed;
 }
 
-export type StackName = "dev" | "test" | "bench" | "load";
+export type StackName = "dev" | "test" | "bench" | "load" | "prodtest";
 
 /**
  * Every stack has its own ports, Medusa database and Worker state, so `npm test` can run
  * while `npm run dev` serves. Override a port with its variable (prefixed `TEST_`,
  * `BENCH_` or `LOAD_` for those stacks, e.g. TEST_MEDUSA_PORT). `load` is `npm run load`
  * (dev/load.ts): its orders pile up in their own database, not in the benchmark's.
+ * `prodtest` is the `production` test project's (tests/setup/production-stack.ts): the
+ * production profile with two Medusa servers behind the balancer (PRODTEST_ prefix).
  */
 type PortName =
   | "STOREFRONT_PORT"
@@ -81,6 +83,8 @@ const DEFAULTS: Record<StackName, { ports: Record<PortName, number>; database: s
   test: { ports: { STOREFRONT_PORT: 5183, PREVIEW_PORT: 8797, MEDUSA_PORT: 9010, MEDUSA_PROXY_PORT: 9011, STRIPE_SIM_PORT: 12121, MAIL_SMTP_PORT: 1035, MAIL_WEB_PORT: 1090, MEDUSA_WORKER_PORT: 9012, REDIS_PORT: 6391 }, database: "medusa_storefront_test" },
   bench: { ports: { STOREFRONT_PORT: 5193, PREVIEW_PORT: 8807, MEDUSA_PORT: 9020, MEDUSA_PROXY_PORT: 9021, STRIPE_SIM_PORT: 12131, MAIL_SMTP_PORT: 1045, MAIL_WEB_PORT: 1100, MEDUSA_WORKER_PORT: 9022, REDIS_PORT: 6392 }, database: "medusa_storefront_bench" },
   load: { ports: { STOREFRONT_PORT: 5203, PREVIEW_PORT: 8817, MEDUSA_PORT: 9030, MEDUSA_PROXY_PORT: 9031, STRIPE_SIM_PORT: 12141, MAIL_SMTP_PORT: 1055, MAIL_WEB_PORT: 1110, MEDUSA_WORKER_PORT: 9032, REDIS_PORT: 6393 }, database: "medusa_storefront_load" },
+  // Production profile only: its database is this name as is (the setup sets MEDUSA_DB_NAME).
+  prodtest: { ports: { STOREFRONT_PORT: 5213, PREVIEW_PORT: 8827, MEDUSA_PORT: 9040, MEDUSA_PROXY_PORT: 9041, STRIPE_SIM_PORT: 12151, MAIL_SMTP_PORT: 1065, MAIL_WEB_PORT: 1120, MEDUSA_WORKER_PORT: 9042, REDIS_PORT: 6395 }, database: "medusa_storefront_prodtest" },
 };
 
 export type StackOptions = {
@@ -113,6 +117,13 @@ export type StackOptions = {
    * stack's database + "_prod", e.g. medusa_storefront_load_prod) and state folder.
    */
   medusaProfile?: MedusaProfile;
+  /**
+   * Production profile: Medusa server processes (default 1). With more, they listen on
+   * MEDUSA_WORKER_PORT + 1, + 2, ... and a round-robin balancer (dev/medusa-balancer.ts) on
+   * MEDUSA_PORT is what the storefronts, the fault proxy and Medusa's own Stripe webhook reach;
+   * a server that dies is restarted. Its control API is under <medusaUrl>/_balancer/.
+   */
+  medusaServers?: number;
 };
 
 export async function startStack(modes: StorefrontMode[], log: Log, options: StackOptions): Promise<Stack> {
@@ -207,6 +218,7 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
       profile,
       redisUrl: redisUrl ?? undefined,
       workerPort: ports.medusaWorker.value,
+      ...(options.medusaServers === undefined ? {} : { servers: options.medusaServers }),
     });
     stoppers.push(() => medusa.stop());
     log(`Medusa on ${medusa.url}`);

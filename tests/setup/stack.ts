@@ -16,10 +16,12 @@ import { auditMoney } from "./money-audit.ts";
 
 /** Projects that need neither the stack nor Chromium (Vitest runs this setup for every selection). */
 const STANDALONE_PROJECTS = new Set(["unit", "build"]);
+/** Projects with a stack of their own, started by their own global setup (e.g. tests/setup/production-stack.ts). */
+const OWN_STACK_PROJECTS = new Set(["production"]);
 
 export default async function setup(project: TestProject) {
-  // `vitest run --project unit --project build` starts nothing.
-  if (project.vitest.projects.every((selected) => STANDALONE_PROJECTS.has(selected.name))) return;
+  // `vitest run --project unit --project build` (or `--project production`) starts nothing here.
+  if (project.vitest.projects.every((selected) => STANDALONE_PROJECTS.has(selected.name) || OWN_STACK_PROJECTS.has(selected.name))) return;
   ensureChromium();
   const started = Date.now();
   const stack = await startStack(["dev", "preview"], (line) => console.log(`[stack] ${line}`), {
@@ -57,7 +59,7 @@ export default async function setup(project: TestProject) {
  * the run: Vitest only prints an error thrown here and still exits 0, so the exit code is
  * set instead (Vitest exits with it).
  */
-function scanStorefrontLogs(stateDir: string, more: string[]) {
+export function scanStorefrontLogs(stateDir: string, more: string[]) {
   const files = [...readdirSync(stateDir).filter((name) => name.endsWith(".log")).map((name) => path.join(stateDir, name)), ...more.filter((file) => existsSync(file))];
   const devVars = readDotVars(path.join(stateDir, ".dev.vars"));
   const secrets = [
@@ -77,7 +79,7 @@ function scanStorefrontLogs(stateDir: string, more: string[]) {
  * Issue 10: once everything has settled (a last reconciler sweep included), no checkout's
  * PaymentIntent holds or has taken money without an order. One that does fails the run.
  */
-async function reportMoney(stack: Parameters<typeof auditMoney>[0]) {
+export async function reportMoney(stack: Parameters<typeof auditMoney>[0]) {
   try {
     const money = await auditMoney(stack);
     const p50 = money.release_ms_p50 === null ? "-" : `${money.release_ms_p50} ms`;
