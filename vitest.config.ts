@@ -54,10 +54,12 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      {
-        // Exactly once on the production topology: its own stack (tests/setup/production-stack.ts:
-        // Medusa built, two server processes behind a balancer, a worker, Redis) on its own
-        // ports and database. `npx vitest run --project production` runs it alone.
+      // Exactly once on the production topology: its own stack (tests/setup/production-stack.ts:
+      // Medusa built, two server processes behind a balancer, a worker, Redis) on its own ports
+      // and database, about 10 minutes. Not yet part of `npm test` (issue 12: run alongside the
+      // other projects it loads the 2-core machine enough to time out their Medusa calls, and
+      // run after them the suite nears 30 minutes); `npm run test:production` runs it.
+      ...(process.env.PRODUCTION_TESTS ? [{
         test: {
           name: "production",
           include: ["tests/production/**/*.test.ts"],
@@ -69,7 +71,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
-      },
+      }] : []),
     ],
   },
 });
