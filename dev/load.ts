@@ -201,20 +201,6 @@ function medusaCalls(logFile: string, since: Date): MedusaCalls | null {
   };
 }
 
-/** Milliseconds the Worker spent waiting on Medusa since `since`, summed for the routes `route` accepts. */
-function medusaMs(logFile: string, since: Date, route: (name: string) => boolean): number {
-  if (!existsSync(logFile)) return 0;
-  let total = 0;
-  for (const line of readFileSync(logFile, "utf8").split("\n")) {
-    if (!line.startsWith("{") || !line.includes('"medusa call"')) continue;
-    try {
-      const entry = JSON.parse(line) as { msg?: string; time?: string; duration_ms?: number; route?: string };
-      if (entry.msg === "medusa call" && typeof entry.duration_ms === "number" && entry.time && new Date(entry.time) >= since && route(entry.route ?? "")) total += entry.duration_ms;
-    } catch {}
-  }
-  return total;
-}
-
 async function simAdmin(stripeSimUrl: string, pathname: string, body?: unknown): Promise<Response> {
   return fetch(`${stripeSimUrl}/_sim/${pathname}`, {
     method: body === undefined ? "GET" : "POST",
@@ -343,8 +329,11 @@ type RunOutcome = {
   pass: boolean;
   cpu: CpuUsage;
   medusaCallsPerOrder: number | null;
-  /** Add to cart + prepare as the shoppers waited, minus the Worker's Medusa calls of those requests, per order. */
-  storefrontMsPerOrder: number | null;
+  /**
+   * CPU milliseconds each part spent per order while the shoppers ran (cores × wall / orders):
+   * `worker` is the storefront's own time outside Medusa (workerd, the local runtime included).
+   */
+  cpuMsPerOrder: Record<string, number> | null;
   verified: number;
   peak: number | null;
 };
@@ -407,14 +396,12 @@ async function runShoppers(stack: Stack, medusa: MedusaProfile, shop: LoadShop, 
   const peak = heapPeak(heap);
   const verified = verifications.filter((v) => v.verdict === "ok").length;
   const pass = failures.length === 0 && verified === shoppers && peak !== null && peak <= WORKERS_MEMORY_LIMIT_MB;
-  const waited = results.reduce((sum, result) => sum + (result.stepMs.add_to_cart ?? 0) + (result.stepMs.prepare ?? 0), 0);
-  const inMedusa = medusaMs(logFile, startedAt, (route) => route.startsWith("/products/") || route.startsWith("/api/carts/"));
   return {
     report,
     pass,
     cpu,
     medusaCallsPerOrder: report.medusa && completed ? round(report.medusa.calls / completed, 1) : null,
-    storefrontMsPerOrder: completed ? round((waited - inMedusa) / completed) : null,
+    cpuMsPerOrder: completed ? Object.fromEntries(Object.entries(cpu.cores).map(([name, cores]) => [name, Math.round((cores * wallMs) / completed)])) : null,
     verified,
     peak,
   };
@@ -440,7 +427,7 @@ function writeResults(outcome: RunOutcome, run: { shoppers: number; storefront: 
         wall_time_s: report.wallS,
         medusa_calls_from_worker: report.medusa,
         medusa_calls_per_order: outcome.medusaCallsPerOrder,
-        storefront_ms_per_order_outside_medusa: outcome.storefrontMsPerOrder,
+        cpu_ms_per_order: outcome.cpuMsPerOrder,
         cpu: outcome.cpu,
         throughput_orders_per_s: report.throughput,
         orders: {
@@ -490,7 +477,8 @@ async function withLoadStack(medusa: MedusaProfile, counts: number[]): Promise<R
       const outcome = await runShoppers(stack, medusa, shop, items, shoppers);
       print(outcome.report, outcome.pass);
       console.log(`CPU               ${cpuLine(outcome.cpu)}`);
-      console.log(`per order         ${outcome.medusaCallsPerOrder ?? "-"} Medusa calls; ${outcome.storefrontMsPerOrder ?? "-"} ms of storefront time outside Medusa (add to cart + prepare as waited, minus their Medusa calls)\n`);
+      const perOrder = outcome.cpuMsPerOrder;
+      console.log(`per order         ${outcome.medusaCallsPerOrder ?? "-"} Medusa calls; CPU ms: ${perOrder ? Object.entries(perOrder).map(([name, ms]) => `${name} ${ms}`).join(", ") : "-"} (the storefront's own: worker)\n`);
       outcomes.push(outcome);
     }
     return outcomes;
@@ -517,7 +505,7 @@ function printSweep(outcomes: RunOutcome[], development: RunOutcome | null): voi
       step("order_visible"),
       step("total"),
       outcome.medusaCallsPerOrder,
-      outcome.storefrontMsPerOrder,
+      outcome.cpuMsPerOrder?.worker ?? null,
       report.failures.length + report.verifications.filter((v) => v.verdict !== "ok" && v.verdict !== "missing").length,
       `${cpu.cores.medusa_server ?? "-"}/${cpu.cores.medusa_worker ?? "-"}/${cpu.cores.postgresql ?? "-"}/${cpu.cores.worker ?? "-"}/${cpu.cores.redis ?? "-"}`,
       `${cpu.machine_cores_busy}/${cpu.machine_cores}`,
@@ -528,7 +516,7 @@ function printSweep(outcomes: RunOutcome[], development: RunOutcome | null): voi
     "",
     `npm run load -- --sweep: Medusa's ${base.report.medusa_profile} profile; times p50/p95/p99 in ms; CPU in cores (Medusa server(s)/Medusa worker/PostgreSQL/the storefront's workerd/Redis; one Node process can use at most 1)`,
     "",
-    table([["N", "orders/s", "add to cart", "prepare", "order visible", "total", "Medusa calls/order", "storefront ms/order", "errors", "CPU MS/MW/PG/W/R", "machine"], ...rows]),
+    table([["N", "orders/s", "add to cart", "prepare", "order visible", "total", "Medusa calls/order", "storefront CPU ms/order", "errors", "CPU MS/MW/PG/W/R", "machine"], ...rows]),
     "",
     knee
       ? `first N where errors appear or the total p95 doubles (against N = ${base.report.shoppers}): ${knee.report.shoppers}; the busiest part then: ${busiest(knee.cpu)}`
