@@ -3,9 +3,8 @@
 // before Stripe would cancel it. Bought through the real stack (production build, Medusa,
 // the simulator); the sweeps move their clock with `as_of` (development only) and name
 // their own attempts, so other files' payments are never listed or warned about.
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
+import { previewLogLines } from "../support/storefront-log.ts";
 import { newAttemptId } from "../../app/lib/checkout/attempts.server.ts";
 import type { SweepReport } from "../../app/lib/checkout/payment/reconcile.server.ts";
 import { UNCAPTURED_WARNING } from "../../app/lib/checkout/payment/uncaptured.server.ts";
@@ -41,27 +40,12 @@ async function sweepAt(attemptIds: string[], later: number): Promise<SweepReport
   return answer.body as unknown as SweepReport & { trace_id: string };
 }
 
-/** The production build's log lines (JSON) that mention `text`. */
-function logLines(text: string): Record<string, unknown>[] {
-  const log = readFileSync(path.join(path.dirname(stack.workerConfig), "vite-preview.log"), "utf8");
-  return log
-    .split("\n")
-    .filter((line) => line.includes(text))
-    .flatMap((line) => {
-      const start = line.indexOf('{"level"');
-      try {
-        return start < 0 ? [] : [JSON.parse(line.slice(start)) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-}
 
-const warningsFor = (intentId: string) => logLines(intentId).filter((line) => line.msg === UNCAPTURED_WARNING);
+const warningsFor = (intentId: string) => previewLogLines(intentId).filter((line) => line.msg === UNCAPTURED_WARNING);
 
 /** Waits until the sweep's own summary line is in the log: anything it logged before is there too. */
 async function sweepLogged(traceId: string) {
-  await until(`the sweep ${traceId} in the storefront's log`, async () => (logLines(traceId).some((line) => line.msg === "reconcile sweep") ? true : undefined));
+  await until(`the sweep ${traceId} in the storefront's log`, async () => (previewLogLines(traceId).some((line) => line.msg === "reconcile sweep") ? true : undefined));
 }
 
 describe("a paid order not captured 6 days on", () => {

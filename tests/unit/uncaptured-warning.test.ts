@@ -79,9 +79,9 @@ function world(stripe: FakeStripe, kv = new ScriptedKv([])) {
   return { deps, kv, settledEntries };
 }
 
-/** The attempt of a paid order, as KV keeps it after completion (personal data gone, order id kept). */
-async function completedAttempt(kv: ScriptedKv, orderId = "order_01") {
-  await createAttempt(kv.asBinding(), {
+/** A prepared attempt for this PaymentIntent, still holding the shopper's email. */
+function openAttempt(kv: ScriptedKv, paymentIntentId: string) {
+  return createAttempt(kv.asBinding(), {
     id: ATTEMPT,
     cart_id: "cart_01",
     trace_id: "1".repeat(32),
@@ -91,9 +91,14 @@ async function completedAttempt(kv: ScriptedKv, orderId = "order_01") {
     totals: null,
     currency_code: "usd",
     amount: 2998,
-    payment_intent_id: "pi_old",
+    payment_intent_id: paymentIntentId,
     payment_collection_id: "pay_col_01",
   });
+}
+
+/** The attempt of a paid order, as KV keeps it after completion (personal data gone, order id kept). */
+async function completedAttempt(kv: ScriptedKv, orderId = "order_01") {
+  await openAttempt(kv, "pi_old");
   await transitionAttempt(kv.asBinding(), ATTEMPT, "completed", { trace_id: "1".repeat(32), order_id: orderId });
 }
 
@@ -277,19 +282,7 @@ describe("what the warning never logs", () => {
     stripe.add("pi_paid", asOfSeconds - 6.5 * DAY);
     const { deps, kv } = world(stripe);
     // An attempt not completed still holds the shopper's email.
-    await createAttempt(kv.asBinding(), {
-      id: ATTEMPT,
-      cart_id: "cart_01",
-      trace_id: "1".repeat(32),
-      email: "ada@example.com",
-      shipping_address: null,
-      items: null,
-      totals: null,
-      currency_code: "usd",
-      amount: 2998,
-      payment_intent_id: "pi_paid",
-      payment_collection_id: "pay_col_01",
-    });
+    await openAttempt(kv, "pi_paid");
     const report = await sweep(deps, { asOf: AS_OF });
     expect(warnings()).toHaveLength(1);
     expect(scanLogText("unit", lines.join("\n"), [])).toEqual([]);
