@@ -56,22 +56,23 @@ export default defineConfig({
       },
       // Exactly once on the production topology: its own stack (tests/setup/production-stack.ts:
       // Medusa built, two server processes behind a balancer, a worker, Redis) on its own ports
-      // and database, about 10 minutes. Not yet part of `npm test` (issue 12: run alongside the
-      // other projects it loads the 2-core machine enough to time out their Medusa calls, and
-      // run after them the suite nears 30 minutes); `npm run test:production` runs it.
-      ...(process.env.PRODUCTION_TESTS ? [{
+      // and database. It runs after every other project has finished (groupOrder 1): beside
+      // them it loads a 2-core machine enough to push their Medusa calls past the test stack's
+      // 2.5 s limit. `npm run test:production` runs it alone.
+      {
         test: {
           name: "production",
           include: ["tests/production/**/*.test.ts"],
           environment: "node",
           globalSetup: ["tests/setup/production-stack.ts"],
           env: { MEDUSA_DB_NAME: "medusa_storefront_prodtest" },
-          // One file at a time: a test that kills a Medusa server must not take another file's requests with it.
+          sequence: { groupOrder: 1 },
+          // One file at a time: a test that kills a Medusa server or Redis must not take another file's requests with it.
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
-      }] : []),
+      },
     ],
   },
 });

@@ -1,5 +1,7 @@
-// `npm run bench`: performance figures of the storefront against the local stack, printed
-// as JSON. Every figure is the median over several rounds; nothing here asserts a time.
+// `npm run bench [-- --medusa development]`: performance figures of the storefront against the
+// local stack, printed as JSON, with Medusa in its production profile (built, a server and a
+// worker process, Redis) unless `--medusa development` asks for the one-process profile.
+// Every figure is the median over several rounds; nothing here asserts a time.
 //
 //   catalog / product page server time (p50/p95) with the edge cache cold and warm, on the
 //   production build under wrangler dev;
@@ -13,7 +15,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
+import { medusaProfileOption } from "./medusa.ts";
 import { BIN, ROOT, startProcess, waitForHttp } from "./processes.ts";
 import { startStack } from "./stack.ts";
 import { stackFiles } from "./worker-config.ts";
@@ -227,7 +231,12 @@ async function againstBaseline(revision: string, current: Shop, files: ReturnTyp
 
 async function main() {
   // The fault proxy sits between the storefront and Medusa only to time Medusa's calls.
-  const stack = await startStack(["preview"], log, { name: "bench", medusaProxy: true });
+  // Medusa as merchants run it (built, a server and a worker process, Redis) unless
+  // `--medusa development` (or BENCH_MEDUSA_PROFILE) asks for the one-process profile.
+  const { values } = parseArgs({ options: { medusa: { type: "string" } } });
+  const medusaProfile = medusaProfileOption(values.medusa ?? process.env.BENCH_MEDUSA_PROFILE);
+  log(`Medusa profile: ${medusaProfile}`);
+  const stack = await startStack(["preview"], log, { name: "bench", medusaProxy: true, medusaProfile });
   const warmUrl = stack.storefronts.preview!;
   // A second copy of the same build with the edge cache switched off: every request is a
   // cold-cache request that goes to Medusa.
@@ -262,6 +271,7 @@ async function main() {
     const against_baseline = process.env.BENCH_BASELINE ? await againstBaseline(process.env.BENCH_BASELINE, shop, files, stack.storefrontMedusaUrl) : undefined;
 
     const result = {
+      medusa_profile: medusaProfile,
       rounds: ROUNDS,
       requests_per_round: REQUESTS,
       server_response_ms: pages,

@@ -27,7 +27,7 @@ import { shippingOptionId, Shopper, variantId } from "./shopper.ts";
 import { cpuSnapshot, cpuUsage, processesNamed, type CpuGroups, type CpuUsage } from "./load-cpu.ts";
 import { startHeapSampler, startRssSampler, workerdProcesses, type HeapSummary, type ProcessMemory } from "./load-memory.ts";
 import { BROWSER_HEADERS, checkout, STEPS, type Item, type LoadShop, type ShopperResult, type Step } from "./load-checkout.ts";
-import { medusaDatabaseUrl, type MedusaProfile } from "./medusa.ts";
+import { medusaDatabaseUrl, medusaProfileOption, type MedusaProfile } from "./medusa.ts";
 import { ensurePostgres, psql } from "./postgres.ts";
 import { assertPortFree, ROOT } from "./processes.ts";
 import { startStack, type Stack } from "./stack.ts";
@@ -76,8 +76,7 @@ function options(): { shoppers: number[]; medusa: MedusaProfile; compare: boolea
   const shoppers = given.split(",").map((part) => Number(part.trim()));
   if (shoppers.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--shoppers must be positive integers (e.g. 20 or 1,5,10), got ${given}`);
   // Medusa as merchants run it (built, server + worker, Redis) unless asked for the old profile.
-  const medusa = values.medusa ?? process.env.LOAD_MEDUSA_PROFILE ?? "production";
-  if (medusa !== "production" && medusa !== "development") throw new Error(`--medusa must be production or development, got ${medusa}`);
+  const medusa = medusaProfileOption(values.medusa ?? process.env.LOAD_MEDUSA_PROFILE);
   return { shoppers, medusa, compare: Boolean(values.sweep || values["compare-development"]) && medusa === "production" };
 }
 

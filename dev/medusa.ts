@@ -77,6 +77,16 @@ export type MailTarget = { smtpHost: string; smtpPort: number; storefrontUrl: st
 
 export type MedusaProfile = "development" | "production";
 
+/**
+ * The profile a command asked for (`--medusa <profile>`, or its environment variable), for
+ * `npm run load` and `npm run bench`: Medusa as merchants run it unless told otherwise.
+ */
+export function medusaProfileOption(given: string | undefined, fallback: MedusaProfile = "production"): MedusaProfile {
+  const profile = given ?? fallback;
+  if (profile !== "production" && profile !== "development") throw new Error(`--medusa must be production or development, got ${profile}`);
+  return profile;
+}
+
 export type MedusaProcess = {
   role: "shared" | "server" | "worker";
   pid: number;

@@ -11,13 +11,16 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import net from "node:net";
-import { assertPortFree, startProcess, type Log } from "./processes.ts";
+import { assertPortFree, startProcess, type Log, type Managed } from "./processes.ts";
 
 export type RunningRedis = {
   /** redis://127.0.0.1:<port> */
   url: string;
   port: number;
-  pid: number;
+  /** The running redis-server's process id (a restarted one's, with `restart`). */
+  readonly pid: number;
+  /** How often it was started again after exiting on its own (`restart`). */
+  readonly restarts: number;
   stop(): Promise<void>;
 };
 
@@ -68,9 +71,11 @@ function findRedisServer(): string | null {
 /**
  * Starts an empty redis-server on 127.0.0.1:`port` (no RDB snapshots, no AOF) and resolves
  * once it answers PING. `envVar` names the variable that moves the port, for the message when
- * it is taken.
+ * it is taken. With `restart`, a redis-server that exits on its own (crash, `SHUTDOWN`) is
+ * started again on the same port after `delayMs`, empty, as a process manager would
+ * (Debian's redis-server.service has `Restart=always`); stop() ends that.
  */
-export async function startRedis(options: { port: number; envVar?: string; logFile?: string; log?: Log }): Promise<RunningRedis> {
+export async function startRedis(options: { port: number; envVar?: string; logFile?: string; log?: Log; restart?: { delayMs: number } }): Promise<RunningRedis> {
   const log = options.log ?? defaultLog;
   const { binary } = ensureRedisServer(log);
   await assertPortFree(options.port, "Redis", options.envVar ?? "REDIS_PORT");
@@ -89,17 +94,62 @@ export async function startRedis(options: { port: number; envVar?: string; logFi
     "--logfile", "",
     "--loglevel", "notice",
   ];
-  const redis = setpriv
-    ? startProcess("redis-server", "/usr/bin/setpriv", ["--pdeathsig", "TERM", "--", binary, ...args], { logFile: options.logFile })
-    : startProcess("redis-server", binary, args, { logFile: options.logFile });
-  const pid = redis.child.pid!;
+  let restarts = 0;
+  let stopping = false;
+  let pendingRestart: NodeJS.Timeout | null = null;
+  /** The redis-server running now (launch() sets it). */
+  let current!: Managed;
+  const exited = (redis: Managed) => () => redis.child.exitCode !== null || redis.child.signalCode !== null;
+  // Starts one redis-server; with `restart`, whenever it exits on its own (also before it
+  // answered, as in a crash loop) another is started after the delay.
+  const launch = (): Managed => {
+    const logFile = options.logFile && restarts > 0 ? options.logFile.replace(/(\.log)?$/, `.restart-${restarts}.log`) : options.logFile;
+    const redis = setpriv
+      ? startProcess("redis-server", "/usr/bin/setpriv", ["--pdeathsig", "TERM", "--", binary, ...args], { logFile })
+      : startProcess("redis-server", binary, args, { logFile });
+    current = redis;
+    const restart = options.restart;
+    if (restart) {
+      redis.child.once("exit", (code, signal) => {
+        if (stopping || current !== redis) return;
+        log(`redis-server (pid ${redis.child.pid}) exited (${signal ?? `code ${code}`}); starting it again in ${restart.delayMs} ms`);
+        pendingRestart = setTimeout(() => {
+          pendingRestart = null;
+          if (stopping) return;
+          restarts += 1;
+          const next = launch();
+          waitForPing(options.port, 10_000, exited(next)).then(
+            () => log(`redis-server is up again on port ${options.port} (pid ${next.child.pid}, empty)`),
+            (error: Error) => log(`redis-server did not answer after its restart: ${error.message}`),
+          );
+        }, restart.delayMs);
+      });
+    }
+    return redis;
+  };
+  launch();
   try {
-    await waitForPing(options.port, 10_000, () => redis.child.exitCode !== null || redis.child.signalCode !== null);
+    await waitForPing(options.port, 10_000, exited(current));
   } catch (error) {
-    await redis.stop();
-    throw new Error(`${(error as Error).message}\n${redis.output.slice(-15).join("\n")}`);
+    stopping = true;
+    await current.stop();
+    throw new Error(`${(error as Error).message}\n${current.output.slice(-15).join("\n")}`);
   }
-  return { url: `redis://127.0.0.1:${options.port}`, port: options.port, pid, stop: () => redis.stop() };
+  return {
+    url: `redis://127.0.0.1:${options.port}`,
+    port: options.port,
+    get pid() {
+      return current.child.pid!;
+    },
+    get restarts() {
+      return restarts;
+    },
+    async stop() {
+      stopping = true;
+      if (pendingRestart) clearTimeout(pendingRestart);
+      await current.stop();
+    },
+  };
 }
 
 /**
@@ -125,6 +175,11 @@ export function redisCommand(port: number, args: string[], timeoutMs = 3_000): P
         socket.end();
         resolve(reply);
       }
+    });
+    // SHUTDOWN answers nothing: the server closes the connection.
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve(reply);
     });
     socket.once("error", (error) => {
       clearTimeout(timer);

@@ -192,7 +192,15 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
     let redisUrl: string | null = null;
     if (production) {
       mkdirSync(path.join(files.dir, "redis"), { recursive: true });
-      const redis = await startRedis({ port: ports.redis.value, envVar: ports.redis.env, logFile: path.join(files.dir, "redis", "redis.log"), log: (line) => log(`redis: ${line}`) });
+      // Started again 1 s after it exits on its own, as a process manager would (the
+      // production tests' Redis restart in the middle of a checkout relies on it).
+      const redis = await startRedis({
+        port: ports.redis.value,
+        envVar: ports.redis.env,
+        logFile: path.join(files.dir, "redis", "redis.log"),
+        log: (line) => log(`redis: ${line}`),
+        restart: { delayMs: 1_000 },
+      });
       stoppers.push(() => redis.stop());
       redisUrl = redis.url;
       log(`Redis on ${redis.url} (pid ${redis.pid})`);

@@ -3,11 +3,14 @@
 // own Stripe webhook handling from Redis (Medusa delays it by 5 s), Redis locking.
 // The storefront's webhook, the shopper's return page and Medusa's own webhook all complete one
 // cart at once; the storefront's completions go through the balancer to either server.
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { toMinorUnits } from "../../app/lib/money.ts";
 import { storedAttempt } from "../support/attempts.ts";
 import { returnPage, preparedShopper } from "../support/paid-checkouts.ts";
+import { awaitMail, mailsTo } from "../support/mail.ts";
 import { medusaGet } from "../support/medusa.ts";
+import { TEXAS_ADDRESS } from "../support/shopper.ts";
 import { orderIdsForCart } from "../support/orders.ts";
 import { eventually, throughout } from "../support/poll.ts";
 import { injectFault } from "../support/proxy.ts";
@@ -22,7 +25,8 @@ describe("exactly once with two Medusa servers, a worker and Redis", () => {
     const before = await balancerStats();
     const servers = new Set<number>();
     for (let run = 0; run < RUNS; run += 1) {
-      const { shopper, prepared } = await preparedShopper();
+      const email = `exactly-once-${run}-${randomBytes(3).toString("hex")}@example.com`;
+      const { shopper, prepared } = await preparedShopper(TEXAS_ADDRESS, email);
       // Medusa's worker acts on its webhook 5 s after the delivery. The storefront's two
       // completions are held at the fault proxy for 0 to 5.4 s, so that over the runs they
       // reach the servers before, with and after the worker's.
@@ -63,6 +67,11 @@ describe("exactly once with two Medusa servers, a worker and Redis", () => {
       expect(intent.amount).toBe(toMinorUnits(order.total, order.currency_code));
       expect(intent.amount).toBe(prepared.amount);
       expect(intent.status).toBe("requires_capture");
+
+      // One confirmation email, sent by Medusa's worker from its Redis event bus.
+      const { order: placed } = await medusaGet<{ order: { display_id: number } }>(`/store/orders/${orders[0]}?fields=display_id`);
+      await awaitMail(email, new RegExp(`^Order #${placed.display_id} confirmed`));
+      await throughout(2_000, () => mailsTo(email), (mails) => expect(mails.map((mail) => mail.subject)).toHaveLength(1));
 
       const completions = await balancedRequests(`^/store/carts/${shopper.cartId}/complete$`);
       for (const request of completions) servers.add(request.server);

@@ -6,31 +6,22 @@
 // waits for it (up to 30 s) and the storefront's call times out, so the storefront answers
 // Stripe 5xx. Stripe's retries, or once they are spent the reconciler, complete the cart after
 // the lock has expired: one order, the attempt completed, the authorization matching the order.
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { toMinorUnits } from "../../app/lib/money.ts";
-import type { AttemptRecord } from "../../app/lib/checkout/attempts.server.ts";
-import { storedAttempt } from "../support/attempts.ts";
 import { medusaGet } from "../support/medusa.ts";
 import { orderIdsForCart } from "../support/orders.ts";
 import { preparedShopper } from "../support/paid-checkouts.ts";
 import { eventually, throughout } from "../support/poll.ts";
-import { sweepOnly } from "../support/reconcile.ts";
 import { confirmAsBrowser, readPaymentIntent } from "../support/stripe-sim.ts";
 import { deliveriesOf, eventOf, STOREFRONT_HOOK } from "../support/webhook-deliveries.ts";
-import { balancedRequests, balancerStats, killNextComplete } from "./support.ts";
+import { balancedRequests, balancerStats, killNextComplete, settleLikeTheShop } from "./support.ts";
 
-const baseUrl = () => inject("stack").storefronts.preview!;
 /** Medusa's cart-completion lock TTL (core-flows completeCartWorkflow: 2 minutes), and a margin. */
 const LOCK_TTL_MS = 120_000;
 
 async function bothServersUp() {
   return eventually(balancerStats, (stats) => stats.servers.every((server) => server.up), 90_000, 500);
 }
-
-async function settled(cartId: string, attemptId: string): Promise<{ orders: string[]; attempt: AttemptRecord }> {
-  return { orders: await orderIdsForCart(cartId), attempt: await storedAttempt(attemptId) };
-}
-const done = ({ orders, attempt }: { orders: string[]; attempt: AttemptRecord }) => orders.length > 0 && attempt.status === "completed";
 
 describe("a Medusa server process killed during the cart's completion", () => {
   // How long after the balancer has forwarded the whole request the process is killed:
@@ -49,16 +40,12 @@ describe("a Medusa server process killed during the cart's completion", () => {
       const kill = killed.kills.find((entry) => entry.path === path)!;
       expect(kill).toBeDefined();
 
-      // Stripe's retries first (the storefront answers 5xx while the lock is held) ...
-      let state = await eventually(() => settled(shopper.cartId, prepared.checkout_attempt_id), done, LOCK_TTL_MS + 20_000 - (Date.now() - kill.at), 1_000);
-      let by = "Stripe's retries";
-      // ... then the reconciler, as its schedule would run it, until the lock has expired.
-      const sweepsUntil = Date.now() + 60_000;
-      while (!done(state) && Date.now() < sweepsUntil) {
-        by = "the reconciler";
-        await sweepOnly(baseUrl(), [prepared.checkout_attempt_id], 30);
-        state = await eventually(() => settled(shopper.cartId, prepared.checkout_attempt_id), done, 5_000, 500);
-      }
+      // Stripe's retries first (the storefront answers 5xx while the lock is held), then the reconciler.
+      const state = await settleLikeTheShop(
+        { cartId: shopper.cartId, attemptId: prepared.checkout_attempt_id, intentId: prepared.payment_intent_id },
+        { retriesMs: LOCK_TTL_MS + 20_000 - (Date.now() - kill.at) },
+      );
+      const { by } = state;
       expect(state.orders).toHaveLength(1);
       expect(state.attempt.status).toBe("completed");
       expect(state.attempt.order_id).toBe(state.orders[0]);

@@ -11,7 +11,7 @@
 import type { TestProject } from "vitest/node";
 import path from "node:path";
 import { startStack } from "../../dev/stack.ts";
-import { PARTNER_ORIGIN } from "../support/stack-info.ts";
+import { PARTNER_ORIGIN, stackInfo } from "../support/stack-info.ts";
 import { reportMoney, scanStorefrontLogs } from "./stack.ts";
 
 /** The project's Medusa database (vitest.config.ts passes the same name to the test workers). */
@@ -47,16 +47,7 @@ export default async function setup(project: TestProject) {
     }),
   );
   console.log(`[prodtest] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  project.provide("stack", {
-    storefronts: stack.storefronts,
-    medusaUrl: stack.medusaUrl,
-    medusaProxyUrl: stack.storefrontMedusaUrl,
-    stripeSimUrl: stack.stripeSimUrl,
-    mailUrl: stack.mailUrl,
-    publishableKey: stack.publishableKey,
-    regionId: stack.regionId,
-    workerConfig: stack.workerConfig,
-  });
+  project.provide("stack", stackInfo(stack));
   return async () => {
     await withOwnDatabase(() => reportMoney(stack));
     await stack.stop();

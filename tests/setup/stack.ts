@@ -11,7 +11,7 @@ import { scanLogFiles } from "../support/log-scan.ts";
 import { readDotVars } from "../support/secret-scan.ts";
 import { WORKERS_TEST_SESSION_SECRET } from "../support/workers-test-secrets.ts";
 import { WORKERS_TEST_LOG } from "./workers-console.ts";
-import { PARTNER_ORIGIN } from "../support/stack-info.ts";
+import { PARTNER_ORIGIN, stackInfo } from "../support/stack-info.ts";
 import { auditMoney } from "./money-audit.ts";
 
 /** Projects that need neither the stack nor Chromium (Vitest runs this setup for every selection). */
@@ -34,16 +34,7 @@ export default async function setup(project: TestProject) {
     previewServer: "vite",
   });
   console.log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  project.provide("stack", {
-    storefronts: stack.storefronts,
-    medusaUrl: stack.medusaUrl,
-    medusaProxyUrl: stack.storefrontMedusaUrl,
-    stripeSimUrl: stack.stripeSimUrl,
-    mailUrl: stack.mailUrl,
-    publishableKey: stack.publishableKey,
-    regionId: stack.regionId,
-    workerConfig: stack.workerConfig,
-  });
+  project.provide("stack", stackInfo(stack));
   return async () => {
     await reportMoney(stack);
     await stack.stop();

@@ -20,15 +20,15 @@ export function successBody(answer: PrepareResult): CheckoutSuccessBody {
 }
 
 /** A shopper with a canvas tote in the cart, and the submission for it with the Standard option. */
-export async function cartWithTote(address = TEXAS_ADDRESS) {
+export async function cartWithTote(address = TEXAS_ADDRESS, email = "buyer@example.com") {
   const shopper = new Shopper(baseUrl());
   await shopper.addToCart("canvas-tote-bag", "Natural", 1);
-  const body = { email: "buyer@example.com", shipping_address: address, shipping_option_id: await shippingOptionId(shopper.cartId) };
+  const body = { email, shipping_address: address, shipping_option_id: await shippingOptionId(shopper.cartId) };
   return { shopper, body };
 }
 
-export async function preparedShopper(address = TEXAS_ADDRESS) {
-  const { shopper, body } = await cartWithTote(address);
+export async function preparedShopper(address = TEXAS_ADDRESS, email?: string) {
+  const { shopper, body } = await cartWithTote(address, email);
   const prepared = await shopper.prepare(body);
   expect(prepared.status).toBe(200);
   return { shopper, body, prepared: successBody(prepared) };
@@ -48,8 +48,8 @@ export async function completionCalls(traceIds: string[], cartId: string): Promi
 }
 
 /** A prepared checkout whose PaymentIntent amount was changed at Stripe (secret key) before the shopper paid it. */
-export async function paidWithAnotherAmount() {
-  const { shopper, prepared } = await preparedShopper();
+export async function paidWithAnotherAmount(email?: string) {
+  const { shopper, prepared } = await preparedShopper(TEXAS_ADDRESS, email);
   const changed = await stripeApi(`payment_intents/${prepared.payment_intent_id}`, { amount: String(prepared.amount + 100) });
   expect(changed.body.amount).toBe(prepared.amount + 100);
   const paid = await confirmAsBrowser(prepared.client_secret, "pm_card_visa");

@@ -16,7 +16,24 @@ export type StackInfo = {
   regionId: string;
   /** The stack's generated Worker config, for a storefront a test starts itself. */
   workerConfig: string;
+  /** The production profile's Redis (the production project restarts it); null in development. */
+  redisUrl: string | null;
 };
+
+/** What a global setup provides to its projects about the stack it started. */
+export function stackInfo(stack: Stack): StackInfo {
+  return {
+    storefronts: stack.storefronts,
+    medusaUrl: stack.medusaUrl,
+    medusaProxyUrl: stack.storefrontMedusaUrl,
+    stripeSimUrl: stack.stripeSimUrl,
+    mailUrl: stack.mailUrl,
+    publishableKey: stack.publishableKey,
+    regionId: stack.regionId,
+    workerConfig: stack.workerConfig,
+    redisUrl: stack.redisUrl,
+  };
+}
 
 declare module "vitest" {
   export interface ProvidedContext {
