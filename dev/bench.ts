@@ -241,7 +241,8 @@ async function main() {
   // A second copy of the same build with the edge cache switched off: every request is a
   // cold-cache request that goes to Medusa.
   const coldPort = Number(process.env.BENCH_COLD_PORT ?? 8808);
-  const files = stackFiles(`bench-${process.env.BENCH_MEDUSA_PORT ?? 9020}`);
+  // The stack's own files (their folder depends on the port and the Medusa profile).
+  const files = stackFiles(path.basename(path.dirname(stack.workerConfig)));
   const cold = startProcess("wrangler dev (cache off)", path.join(BIN, "wrangler"), [
     "dev", "--config", path.join(files.buildDir, "server", "wrangler.json"), "--port", String(coldPort), "--ip", "127.0.0.1",
     "--persist-to", `${files.persistDir}-cold`, "--var", "CATALOG_CACHE_TTL_SECONDS:0", "--show-interactive-dev-session=false",
