@@ -39,10 +39,10 @@ import {
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensurePostgres, redact, type Log } from "./postgres.ts";
+import { ensurePostgres, redact } from "./postgres.ts";
 import { startMedusaBalancer, type RunningBalancer } from "./medusa-balancer.ts";
 import { startRedis } from "./redis.ts";
-import { portInUse, processEnv, ROOT, startProcess, stripAnsi, waitForHttp, type Managed } from "./processes.ts";
+import { portInUse, processEnv, ROOT, startProcess, stripAnsi, waitForHttp, type Log, type Managed } from "./processes.ts";
 
 export type { Log };
 

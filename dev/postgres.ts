@@ -16,8 +16,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import net from "node:net";
+import { aptInstall, type Log } from "./processes.ts";
 
-export type Log = (message: string) => void;
 
 const ROLE = "medusa";
 const PASSWORD = "medusa";
@@ -187,25 +187,15 @@ function onlineClusters(): Cluster[] {
 }
 
 function installPostgres(log: Log): void {
-  const hint =
-    "PostgreSQL server is not installed. Install it with: " +
-    "sudo apt-get update && sudo apt-get install -y postgresql " +
-    "(or set DATABASE_URL to a PostgreSQL server you can reach).";
-  if (process.getuid?.() !== 0) throw new Error(hint);
-  log("PostgreSQL server not found: apt-get install -y postgresql (about 10-60 s)");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = () =>
-    spawnSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", "postgresql"], { encoding: "utf8", env });
-  let res = install();
-  if (res.status !== 0) {
-    log("apt-get install failed; running apt-get update and retrying");
-    spawnSync("apt-get", ["update", "-q"], { encoding: "utf8", env });
-    res = install();
-  }
-  if (res.status !== 0 || serverBinaries().length === 0) {
-    const tail = `${res.stdout ?? ""}${res.stderr ?? ""}`.trim().split("\n").slice(-8).join("\n");
-    throw new Error(`${hint}\napt-get output:\n${tail || res.error?.message}`);
-  }
+  aptInstall("postgresql", {
+    hint:
+      "PostgreSQL server is not installed. Install it with: " +
+      "sudo apt-get update && sudo apt-get install -y postgresql " +
+      "(or set DATABASE_URL to a PostgreSQL server you can reach).",
+    log,
+    took: "10-60 s",
+    installed: () => serverBinaries().length > 0,
+  });
 }
 
 function runAsRoot(command: string, args: string[]): void {

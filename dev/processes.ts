@@ -1,6 +1,6 @@
 // Child processes of the local stack: started in their own process group so that stopping
 // one ends everything it spawned, and ended by PID only (never by name).
-import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -129,4 +129,27 @@ export async function waitForHttp(url: string, timeoutMs: number, managed?: Mana
   }
   const tail = managed ? `\n${managed.output.slice(-25).join("\n")}` : "";
   throw new Error(`${url} did not answer within ${timeoutMs} ms (${lastError})${tail}`);
+}
+
+/**
+ * `apt-get install -y <package>` as root (noninteractive; after an `apt-get update` when the
+ * first try fails), for what a fresh machine lacks. Not root, or still failing: throws `hint`
+ * (how to install it by hand), with the end of apt-get's output. `installed` says whether the
+ * package's program is there afterwards.
+ */
+export function aptInstall(pkg: string, options: { hint: string; log: Log; took: string; installed: () => boolean }): void {
+  if (process.getuid?.() !== 0) throw new Error(options.hint);
+  options.log(`${pkg} not found: apt-get install -y ${pkg} (about ${options.took})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const install = () => spawnSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", pkg], { encoding: "utf8", env });
+  let res = install();
+  if (res.status !== 0) {
+    options.log("apt-get install failed; running apt-get update and retrying");
+    spawnSync("apt-get", ["update", "-q"], { encoding: "utf8", env });
+    res = install();
+  }
+  if (res.status !== 0 || !options.installed()) {
+    const tail = `${res.stdout ?? ""}${res.stderr ?? ""}`.trim().split("\n").slice(-8).join("\n");
+    throw new Error(`${options.hint}\napt-get output:\n${tail || res.error?.message}`);
+  }
 }

@@ -11,7 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import net from "node:net";
-import { assertPortFree, startProcess, type Log, type Managed } from "./processes.ts";
+import { aptInstall, assertPortFree, startProcess, type Log, type Managed } from "./processes.ts";
 
 export type RunningRedis = {
   /** redis://127.0.0.1:<port> */
@@ -32,27 +32,17 @@ export function ensureRedisServer(log: Log = defaultLog): { binary: string; vers
   let binary = findRedisServer();
   let installedMs: number | null = null;
   if (!binary) {
-    const hint =
-      "redis-server is not installed (the production profile of the local Medusa needs it). " +
-      "Install it with: sudo apt-get update && sudo apt-get install -y redis-server";
-    if (process.getuid?.() !== 0) throw new Error(hint);
-    log("redis-server not found: apt-get install -y redis-server (about 5-20 s)");
     const started = Date.now();
     // policy-rc.d or not, the stack never uses the system service Debian may start on 6379.
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    const install = () =>
-      spawnSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", "redis-server"], { encoding: "utf8", env });
-    let res = install();
-    if (res.status !== 0) {
-      log("apt-get install failed; running apt-get update and retrying");
-      spawnSync("apt-get", ["update", "-q"], { encoding: "utf8", env });
-      res = install();
-    }
-    binary = findRedisServer();
-    if (res.status !== 0 || !binary) {
-      const tail = `${res.stdout ?? ""}${res.stderr ?? ""}`.trim().split("\n").slice(-8).join("\n");
-      throw new Error(`${hint}\napt-get output:\n${tail || res.error?.message}`);
-    }
+    aptInstall("redis-server", {
+      hint:
+        "redis-server is not installed (the production profile of the local Medusa needs it). " +
+        "Install it with: sudo apt-get update && sudo apt-get install -y redis-server",
+      log,
+      took: "5-20 s",
+      installed: () => findRedisServer() !== null,
+    });
+    binary = findRedisServer()!;
     installedMs = Date.now() - started;
     log(`redis-server installed in ${(installedMs / 1000).toFixed(1)} s`);
   }
