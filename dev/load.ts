@@ -1,4 +1,4 @@
-// `npm run load [-- --shoppers N] [--medusa development]`: N shoppers (default 20) at once,
+// `npm run load [-- --shoppers N] [--medusa development] [--servers N]`: N shoppers (default 20) at once,
 // each over HTTP from an empty cart to a paid order against the production build under
 // wrangler dev, on its own stack (`load`: its own ports and Medusa database, see
 // dev/stack.ts), with Medusa in its production profile (built, a server and a worker
@@ -68,16 +68,20 @@ const SWEEP = [1, 5, 10, 20, 40];
 /** The development profile is compared at this many shoppers. */
 const COMPARE_AT = 20;
 
-function options(): { shoppers: number[]; medusa: MedusaProfile; compare: boolean } {
+function options(): { shoppers: number[]; medusa: MedusaProfile; compare: boolean; servers: number } {
   const { values } = parseArgs({
-    options: { shoppers: { type: "string", short: "n" }, medusa: { type: "string" }, sweep: { type: "boolean" }, "compare-development": { type: "boolean" } },
+    options: { shoppers: { type: "string", short: "n" }, medusa: { type: "string" }, servers: { type: "string" }, sweep: { type: "boolean" }, "compare-development": { type: "boolean" } },
   });
   const given = values.sweep ? SWEEP.join(",") : (values.shoppers ?? process.env.LOAD_SHOPPERS ?? "20");
   const shoppers = given.split(",").map((part) => Number(part.trim()));
   if (shoppers.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--shoppers must be positive integers (e.g. 20 or 1,5,10), got ${given}`);
   // Medusa as merchants run it (built, server + worker, Redis) unless asked for the old profile.
   const medusa = medusaProfileOption(values.medusa ?? process.env.LOAD_MEDUSA_PROFILE);
-  return { shoppers, medusa, compare: Boolean(values.sweep || values["compare-development"]) && medusa === "production" };
+  // Medusa server processes behind the stack's round-robin balancer (production profile only).
+  const servers = Number(values.servers ?? process.env.LOAD_MEDUSA_SERVERS ?? 1);
+  if (!Number.isInteger(servers) || servers < 1 || servers > 8) throw new Error(`--servers must be 1 to 8, got ${values.servers}`);
+  if (servers > 1 && medusa !== "production") throw new Error("--servers needs the production profile (the development profile is one process)");
+  return { shoppers, medusa, compare: Boolean(values.sweep || values["compare-development"]) && medusa === "production", servers };
 }
 
 type StepStats = { count: number; errors: number; p50_ms: number | null; p95_ms: number | null; p99_ms: number | null; max_ms: number | null };
@@ -452,12 +456,12 @@ function writeResults(outcome: RunOutcome, run: { shoppers: number; storefront: 
 }
 
 /** Starts the load stack with Medusa in `medusa`'s profile, runs each N in turn, stops it. */
-async function withLoadStack(medusa: MedusaProfile, counts: number[]): Promise<RunOutcome[]> {
+async function withLoadStack(medusa: MedusaProfile, counts: number[], servers = 1): Promise<RunOutcome[]> {
   await assertPortFree(INSPECTOR_PORT, "Worker inspector", "LOAD_INSPECTOR_PORT");
-  log(`Medusa profile: ${medusa}`);
+  log(`Medusa profile: ${medusa}${servers > 1 ? `, ${servers} server processes behind a balancer` : ""}`);
   // Each profile has its own database (the production one ends in _prod): pick it afresh.
   process.env.MEDUSA_DB_NAME = medusa === "production" ? "medusa_storefront_load_prod" : "medusa_storefront_load";
-  const stack = await startStack(["preview"], log, { name: "load", inspectorPort: INSPECTOR_PORT, medusaProfile: medusa });
+  const stack = await startStack(["preview"], log, { name: "load", inspectorPort: INSPECTOR_PORT, medusaProfile: medusa, ...(servers > 1 ? { medusaServers: servers } : {}) });
   let stopping = false;
   const interrupt = async () => {
     if (stopping) return;
@@ -540,8 +544,8 @@ function busiest(cpu: CpuUsage): string {
 }
 
 async function main() {
-  const { shoppers, medusa, compare } = options();
-  const outcomes = await withLoadStack(medusa, shoppers);
+  const { shoppers, medusa, compare, servers } = options();
+  const outcomes = await withLoadStack(medusa, shoppers, servers);
   const development = compare ? ((await withLoadStack("development", [COMPARE_AT]))[0] ?? null) : null;
   if (outcomes.length === 1 && !development) writeResults(outcomes[0]!, { shoppers: shoppers[0]!, storefront: outcomes[0]!.report.storefront });
   else {
