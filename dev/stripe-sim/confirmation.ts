@@ -23,7 +23,7 @@ import {
   optionalObject,
   optionalString,
 } from "./params.ts";
-import { createPaymentMethod, resolvePaymentMethod } from "./payment-methods.ts";
+import { assertUsableBy, attachToCustomer, createPaymentMethod, resolvePaymentMethod } from "./payment-methods.ts";
 import { eventRequest, type ApiContext, type EventRequest, type Sim } from "./sim.ts";
 
 export const CONFIRMABLE = ["requires_payment_method", "requires_confirmation", "requires_action"];
@@ -127,6 +127,8 @@ export function checkConfirmation(ctx: ApiContext, intent: PaymentIntent, input:
       { payment_intent: renderIntent(ctx, intent) },
     );
   }
+  // A saved card works only on its own customer's intents.
+  assertUsableBy(ctx.sim, pm, intent.customer, "PaymentIntent");
   if (!intent.payment_method_types.includes(pm.type)) {
     throw invalidRequest(
       `The PaymentMethod provided (${pm.type}) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: ${intent.payment_method_types.join(", ")}. Alternatively, update the allowed_payment_method_types for this PaymentIntent to include "${pm.type}".`,
@@ -166,7 +168,8 @@ function settle(sim: Sim, intent: PaymentIntent, pm: PaymentMethod, request: Eve
   intent.latest_charge = charge.id;
   intent.next_action = null;
   sim.store.intentInternals.delete(intent.id);
-  if (intent.setup_future_usage && intent.customer) pm.customer = intent.customer;
+  // setup_future_usage saves the card to the intent's customer once the payment is authorised.
+  if (intent.setup_future_usage && intent.customer) attachToCustomer(sim, pm, intent.customer, request);
   if (manual) {
     intent.status = "requires_capture";
     intent.amount_capturable = intent.amount;

@@ -6,6 +6,7 @@ import type { PaymentIntent } from "./objects.ts";
 import { checkAmount, parseCurrency } from "./currencies.ts";
 import { checkConfirmation, readConfirmInput, runConfirmation } from "./confirmation.ts";
 import { paramError } from "./errors.ts";
+import { assertUsableBy } from "./payment-methods.ts";
 import { newClientSecret, newId } from "./ids.ts";
 import {
   CAPTURE_METHODS,
@@ -43,9 +44,9 @@ function alphabetical<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) as T;
 }
 
-type PaymentMethodSetup = Pick<PaymentIntent, "allowed_payment_method_types" | "automatic_payment_methods" | "payment_method_types" | "payment_method_configuration_details">;
+export type PaymentMethodSetup = Pick<PaymentIntent, "allowed_payment_method_types" | "automatic_payment_methods" | "payment_method_types" | "payment_method_configuration_details">;
 
-function paymentMethodSetup(ctx: ApiContext): PaymentMethodSetup {
+export function paymentMethodSetup(ctx: ApiContext): PaymentMethodSetup {
   const types = allowedTypesParam(ctx);
   const automatic = optionalObject(ctx.params, "automatic_payment_methods");
   const automaticEnabled = automatic ? optionalBoolean(automatic, "enabled") : undefined;
@@ -132,6 +133,7 @@ export function handleCreateIntent(ctx: ApiContext): ApiResult {
     throw paramError("You must provide a `payment_method` or `payment_method_data` when `confirm` is true.", "payment_method");
   }
   if (input.paymentMethod && !confirm) {
+    assertUsableBy(ctx.sim, input.paymentMethod, intent.customer, "PaymentIntent");
     intent.payment_method = input.paymentMethod.id;
     intent.status = "requires_confirmation";
   }

@@ -1,20 +1,22 @@
 // Minimal Customers: Medusa's account-holder hooks (create, update, delete, list payment
-// methods) for logged-in shoppers. No invoices, sources or balances.
+// methods) for logged-in shoppers, with Stripe's `customer.created` / `.updated` (with
+// `previous_attributes`) / `.deleted` events. No invoices, sources or balances.
 
 import type { ParamObject } from "./form.ts";
 import type { Customer } from "./objects.ts";
 import { resourceMissing } from "./errors.ts";
-import { newId } from "./ids.ts";
+import { previousAttributes } from "./events.ts";
+import { alnum, newId } from "./ids.ts";
+import { LIST_PARAMS } from "./lists.ts";
+import { listCustomerPaymentMethods } from "./payment-methods.ts";
 import {
   applyMetadata,
   assertKnownParams,
   metadataParam,
-  optionalInteger,
   optionalObject,
   optionalString,
 } from "./params.ts";
-import { newestFirst } from "./store.ts";
-import { nowSeconds, type ApiContext, type ApiResult } from "./sim.ts";
+import { eventRequest, nowSeconds, type ApiContext, type ApiResult } from "./sim.ts";
 
 const WRITABLE = ["email", "name", "phone", "description", "address", "shipping", "metadata", "expand"];
 
@@ -59,56 +61,66 @@ export function handleCreateCustomer(ctx: ApiContext): ApiResult {
     id: newId("cus"),
     object: "customer",
     address: null,
+    balance: 0,
     created: nowSeconds(ctx.sim),
+    currency: null,
+    default_source: null,
+    delinquent: false,
     description: null,
+    discount: null,
     email: null,
-    invoice_settings: { default_payment_method: null },
+    invoice_prefix: alnum(8).toUpperCase(),
+    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
     livemode: false,
     metadata: {},
     name: null,
+    next_invoice_sequence: 1,
     phone: null,
+    preferred_locales: [],
     shipping: null,
+    tax_exempt: "none",
+    test_clock: null,
   };
   applyWritable(ctx, customer);
   ctx.sim.store.customers.set(customer.id, customer);
+  ctx.sim.emit("customer.created", customer, eventRequest(ctx));
   return { status: 200, body: customer };
 }
 
+// A deleted customer still answers a retrieve, with only `deleted: true` (API reference,
+// "Retrieve a customer"); every other call treats it as missing.
 export function handleRetrieveCustomer(ctx: ApiContext): ApiResult {
   assertKnownParams(ctx.params, ["expand"]);
+  if (ctx.sim.store.deletedCustomers.has(ctx.id)) {
+    return { status: 200, body: { id: ctx.id, object: "customer", deleted: true } };
+  }
   return { status: 200, body: find(ctx) };
 }
 
 export function handleUpdateCustomer(ctx: ApiContext): ApiResult {
   assertKnownParams(ctx.params, WRITABLE);
   const customer = find(ctx);
+  const before = structuredClone(customer);
   applyWritable(ctx, customer);
+  const previous = previousAttributes(before, customer);
+  if (previous) ctx.sim.emit("customer.updated", customer, eventRequest(ctx), previous);
   return { status: 200, body: customer };
 }
 
 export function handleDeleteCustomer(ctx: ApiContext): ApiResult {
+  assertKnownParams(ctx.params, []);
   const customer = find(ctx);
   ctx.sim.store.customers.delete(customer.id);
+  ctx.sim.store.deletedCustomers.add(customer.id);
   for (const pm of ctx.sim.store.paymentMethods.values()) {
     if (pm.customer === customer.id) pm.customer = null;
   }
+  ctx.sim.emit("customer.deleted", customer, eventRequest(ctx));
   return { status: 200, body: { id: customer.id, object: "customer", deleted: true } };
 }
 
 export function handleListCustomerPaymentMethods(ctx: ApiContext): ApiResult {
-  assertKnownParams(ctx.params, ["limit", "type", "expand", "starting_after", "ending_before", "allow_redisplay"]);
+  assertKnownParams(ctx.params, [...LIST_PARAMS, "type", "allow_redisplay"]);
   const customer = find(ctx);
-  const limit = optionalInteger(ctx.params, "limit", 1) ?? 10;
-  const all = newestFirst(
-    [...ctx.sim.store.paymentMethods.values()].filter((pm) => pm.customer === customer.id),
-  );
-  return {
-    status: 200,
-    body: {
-      object: "list",
-      data: all.slice(0, Math.min(limit, 100)),
-      has_more: all.length > limit,
-      url: `/v1/customers/${customer.id}/payment_methods`,
-    },
-  };
+  return listCustomerPaymentMethods(ctx, customer.id, `/v1/customers/${customer.id}/payment_methods`);
 }

@@ -13,13 +13,17 @@ export function recordEvent(
   type: string,
   object: object,
   request: EventRequest | null,
+  previousAttributes?: Record<string, unknown>,
 ): StripeEvent {
   const event: StripeEvent = {
     id: newId("evt"),
     object: "event",
     api_version: sim.apiVersion,
     created: nowSeconds(sim),
-    data: { object: structuredClone(object) as Record<string, unknown> },
+    data: {
+      object: structuredClone(object) as Record<string, unknown>,
+      ...(previousAttributes ? { previous_attributes: structuredClone(previousAttributes) } : {}),
+    },
     livemode: false,
     pending_webhooks: 0,
     request: request ?? { id: null, idempotency_key: null },
@@ -27,6 +31,29 @@ export function recordEvent(
   };
   sim.store.events.push(event);
   return event;
+}
+
+function isHash(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The `previous_attributes` of an `*.updated` event: for each field that changed, its old
+ * value; within hashes (metadata, address) only the keys that changed, a key that did not
+ * exist before being `null`. Undefined when nothing changed (then Stripe sends no event).
+ */
+export function previousAttributes(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const changed: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const old = before[key];
+    const now = after[key];
+    if (JSON.stringify(old) === JSON.stringify(now)) continue;
+    changed[key] = isHash(old) && isHash(now) ? (previousAttributes(old, now) ?? {}) : (old ?? null);
+  }
+  return Object.keys(changed).length ? changed : undefined;
 }
 
 export function findEvent(sim: Sim, id: string): StripeEvent | undefined {

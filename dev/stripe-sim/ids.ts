@@ -20,6 +20,8 @@ const LENGTHS: Record<string, number> = {
   cus: 14,
   req: 14,
   src: 24,
+  seti: 24,
+  setatt: 24,
 };
 
 export function newId(prefix: string): string {

@@ -84,7 +84,7 @@ export type CardBrand = "visa" | "mastercard" | "amex" | "discover" | "unknown";
 export type PaymentMethod = {
   id: string;
   object: "payment_method";
-  allow_redisplay: "unspecified";
+  allow_redisplay: "always" | "limited" | "unspecified";
   billing_details: {
     address: Record<string, string | null>;
     email: string | null;
@@ -161,15 +161,79 @@ export type Customer = {
   id: string;
   object: "customer";
   address: Record<string, string | null> | null;
+  balance: number;
   created: number;
+  currency: string | null;
+  default_source: null;
+  delinquent: boolean;
   description: string | null;
+  discount: null;
   email: string | null;
-  invoice_settings: { default_payment_method: string | null };
+  invoice_prefix: string;
+  invoice_settings: {
+    custom_fields: null;
+    default_payment_method: string | null;
+    footer: null;
+    rendering_options: null;
+  };
   livemode: false;
   metadata: Record<string, string>;
   name: string | null;
+  next_invoice_sequence: number;
   phone: string | null;
+  preferred_locales: string[];
   shipping: unknown;
+  tax_exempt: "none";
+  test_clock: null;
+};
+
+export type SetupIntentStatus =
+  | "requires_payment_method"
+  | "requires_confirmation"
+  | "requires_action"
+  | "processing"
+  | "canceled"
+  | "succeeded";
+
+export type SetupError = {
+  type: string;
+  code: string;
+  message: string;
+  decline_code?: string;
+  doc_url?: string;
+  payment_method?: PaymentMethod;
+};
+
+// https://docs.stripe.com/api/setup_intents/object (cards only).
+export type SetupIntent = {
+  id: string;
+  object: "setup_intent";
+  allowed_payment_method_types: string[] | null;
+  application: null;
+  automatic_payment_methods: { allow_redirects?: "always" | "never"; enabled: boolean } | null;
+  cancellation_reason: string | null;
+  client_secret: string;
+  created: number;
+  customer: string | null;
+  customer_account: null;
+  description: string | null;
+  excluded_payment_method_types: string[] | null;
+  flow_directions: null;
+  last_setup_error: SetupError | null;
+  latest_attempt: string | null;
+  livemode: false;
+  managed_payments: null;
+  mandate: null;
+  metadata: Record<string, string>;
+  next_action: NextAction | null;
+  on_behalf_of: null;
+  payment_method: string | null;
+  payment_method_configuration_details: { id: string; parent: null } | null;
+  payment_method_options: Record<string, unknown>;
+  payment_method_types: string[];
+  single_use_mandate: null;
+  status: SetupIntentStatus;
+  usage: "off_session" | "on_session";
 };
 
 export type StripeEvent = {
@@ -177,7 +241,9 @@ export type StripeEvent = {
   object: "event";
   api_version: string;
   created: number;
-  data: { object: Record<string, unknown> };
+  // `previous_attributes`: on `*.updated` events (and `payment_method.detached`), the old
+  // values of the fields that changed.
+  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
   livemode: false;
   pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };

@@ -7,7 +7,10 @@ import type { ParamObject } from "./form.ts";
 import type { PaymentMethod } from "./objects.ts";
 import { brandOf, luhnValid, outcomeForNumber, testCardByToken, type TestCard } from "./cards.ts";
 import { cardError, invalidRequest, resourceMissing } from "./errors.ts";
+import { previousAttributes } from "./events.ts";
 import { newId } from "./ids.ts";
+import { LIST_PARAMS, listPage } from "./lists.ts";
+import { newestFirst } from "./store.ts";
 import {
   applyMetadata,
   assertKnownParams,
@@ -17,7 +20,7 @@ import {
   optionalString,
   requiredString,
 } from "./params.ts";
-import { nowSeconds, type ApiContext, type ApiResult, type Sim } from "./sim.ts";
+import { eventRequest, nowSeconds, type ApiContext, type ApiResult, type EventRequest, type Sim } from "./sim.ts";
 
 type CardInput = { number: string; exp_month: number; exp_year: number; cvc: string | null };
 
@@ -158,42 +161,114 @@ function find(ctx: ApiContext): PaymentMethod {
   return pm;
 }
 
+const CONSUMED =
+  "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.";
+
+/**
+ * Whether an intent of `customer` may use `pm`, checked when a Payment- or SetupIntent is
+ * confirmed with it: a PaymentMethod attached to a customer only works on that customer's
+ * intents, and a detached one not at all. The message is Stripe's (as seen in stripe-node
+ * users' reports) for a customerless intent; the simulator uses it for another customer's too.
+ */
+export function assertUsableBy(sim: Sim, pm: PaymentMethod, customer: string | null, intentKind: "PaymentIntent" | "SetupIntent"): void {
+  if (sim.store.consumedPaymentMethods.has(pm.id)) {
+    throw invalidRequest(CONSUMED, { param: "payment_method" });
+  }
+  if (pm.customer && pm.customer !== customer) {
+    throw invalidRequest(
+      `The \`payment_method\` parameter supplied ${pm.id} belongs to the Customer ${pm.customer}. Please include the Customer in the \`customer\` parameter on the ${intentKind}.`,
+      { param: "payment_method" },
+    );
+  }
+}
+
+/** Attaches `pm` to `customer` (no-op if it already is) with Stripe's `payment_method.attached` event. */
+export function attachToCustomer(sim: Sim, pm: PaymentMethod, customer: string, request: EventRequest | null): void {
+  if (pm.customer === customer) return;
+  pm.customer = customer;
+  sim.emit("payment_method.attached", pm, request);
+}
+
 export function handleCreatePaymentMethod(ctx: ApiContext): ApiResult {
   assertKnownParams(ctx.params, ["type", "card", "billing_details", "metadata", "expand", "allow_redisplay"]);
-  return { status: 200, body: createPaymentMethod(ctx, ctx.params) };
+  const pm = createPaymentMethod(ctx, ctx.params);
+  pm.allow_redisplay = optionalEnum(ctx.params, "allow_redisplay", ALLOW_REDISPLAY) ?? "unspecified";
+  return { status: 200, body: pm };
 }
+
+const ALLOW_REDISPLAY = ["always", "limited", "unspecified"] as const;
 
 export function handleRetrievePaymentMethod(ctx: ApiContext): ApiResult {
   assertKnownParams(ctx.params, ["expand"]);
   return { status: 200, body: find(ctx) };
 }
 
+// https://docs.stripe.com/api/payment_methods/attach: attaching again to the same customer
+// answers the PaymentMethod; to another customer it is refused.
 export function handleAttachPaymentMethod(ctx: ApiContext): ApiResult {
   assertKnownParams(ctx.params, ["customer", "expand"]);
   const pm = find(ctx);
   const customer = requiredString(ctx.params, "customer");
   if (!ctx.sim.store.customers.has(customer)) throw resourceMissing("customer", customer, "customer");
-  pm.customer = customer;
+  if (ctx.sim.store.consumedPaymentMethods.has(pm.id)) throw invalidRequest(CONSUMED);
+  if (pm.customer && pm.customer !== customer) {
+    throw invalidRequest("The payment method you provided has already been attached to a customer.");
+  }
+  attachToCustomer(ctx.sim, pm, customer, eventRequest(ctx));
   return { status: 200, body: pm };
 }
 
+// A detached PaymentMethod can't be used or attached again; `payment_method.detached`
+// carries the customer it had in `previous_attributes`.
 export function handleDetachPaymentMethod(ctx: ApiContext): ApiResult {
   assertKnownParams(ctx.params, ["expand"]);
   const pm = find(ctx);
   if (!pm.customer) {
     throw invalidRequest(`The payment method you provided is not attached to a customer so detachment is impossible.`);
   }
+  const customer = pm.customer;
   pm.customer = null;
+  ctx.sim.store.consumedPaymentMethods.add(pm.id);
+  ctx.sim.emit("payment_method.detached", pm, eventRequest(ctx), { customer });
   return { status: 200, body: pm };
 }
 
 export function handleUpdatePaymentMethod(ctx: ApiContext): ApiResult {
   assertKnownParams(ctx.params, ["billing_details", "metadata", "expand", "allow_redisplay"]);
   const pm = find(ctx);
-  if (ctx.params.billing_details !== undefined) {
-    pm.billing_details = billingDetails(optionalObject(ctx.params, "billing_details"));
-  }
-  pm.metadata = applyMetadata(pm.metadata, metadataParam(ctx.params));
-  optionalEnum(ctx.params, "allow_redisplay", ["always", "limited", "unspecified"]);
+  const before = structuredClone(pm);
+  const billing = ctx.params.billing_details !== undefined ? billingDetails(optionalObject(ctx.params, "billing_details")) : pm.billing_details;
+  const metadata = applyMetadata(pm.metadata, metadataParam(ctx.params));
+  const allowRedisplay = optionalEnum(ctx.params, "allow_redisplay", ALLOW_REDISPLAY);
+  pm.billing_details = billing;
+  pm.metadata = metadata;
+  if (allowRedisplay) pm.allow_redisplay = allowRedisplay;
+  const previous = previousAttributes(before, pm);
+  if (previous) ctx.sim.emit("payment_method.updated", pm, eventRequest(ctx), previous);
   return { status: 200, body: pm };
+}
+
+// A customer's PaymentMethods, newest first, optionally of one `type` / `allow_redisplay`.
+export function listCustomerPaymentMethods(ctx: ApiContext, customer: string, url: string): ApiResult {
+  if (!ctx.sim.store.customers.has(customer)) throw resourceMissing("customer", customer, "customer");
+  const type = optionalString(ctx.params, "type");
+  const allowRedisplay = optionalEnum(ctx.params, "allow_redisplay", ALLOW_REDISPLAY);
+  const all = newestFirst(
+    [...ctx.sim.store.paymentMethods.values()].filter(
+      (pm) => pm.customer === customer && (!type || pm.type === type) && (!allowRedisplay || pm.allow_redisplay === allowRedisplay),
+    ),
+  );
+  return { status: 200, body: listPage(ctx.params, all, url, "payment_method") };
+}
+
+// GET /v1/payment_methods?customer=cus_...&type=card. Without `customer` Stripe lists the
+// account's Treasury PaymentMethods, of which the simulated account has none.
+export function handleListPaymentMethods(ctx: ApiContext): ApiResult {
+  assertKnownParams(ctx.params, [...LIST_PARAMS, "customer", "type", "allow_redisplay"]);
+  const customer = optionalString(ctx.params, "customer");
+  if (!customer) {
+    optionalEnum(ctx.params, "allow_redisplay", ALLOW_REDISPLAY);
+    return { status: 200, body: { object: "list", data: [], has_more: false, url: "/v1/payment_methods" } };
+  }
+  return listCustomerPaymentMethods(ctx, customer, "/v1/payment_methods");
 }

@@ -26,10 +26,20 @@ import {
   handleAttachPaymentMethod,
   handleCreatePaymentMethod,
   handleDetachPaymentMethod,
+  handleListPaymentMethods,
   handleRetrievePaymentMethod,
   handleUpdatePaymentMethod,
 } from "./payment-methods.ts";
 import { handleCreateRefund, handleRetrieveRefund } from "./refunds.ts";
+import {
+  handleAuthenticateSetupIntent,
+  handleCancelSetupIntent,
+  handleConfirmSetupIntent,
+  handleCreateSetupIntent,
+  handleListSetupIntents,
+  handleRetrieveSetupIntent,
+  handleUpdateSetupIntent,
+} from "./setup-intents.ts";
 
 export type Route = {
   method: "GET" | "POST" | "DELETE";
@@ -47,7 +57,15 @@ export const ROUTES: Route[] = [
   { method: "POST", path: "/v1/payment_intents/:id/cancel", access: "secret", handler: handleCancelIntent },
   { method: "POST", path: "/v1/payment_intents/:id/capture", access: "secret", handler: handleCaptureIntent },
   { method: "POST", path: "/v1/payment_intents/:id/_authenticate", access: "client_secret", handler: handleAuthenticateIntent },
+  { method: "POST", path: "/v1/setup_intents", access: "secret", handler: handleCreateSetupIntent },
+  { method: "GET", path: "/v1/setup_intents", access: "secret", handler: handleListSetupIntents },
+  { method: "GET", path: "/v1/setup_intents/:id", access: "client_secret", handler: handleRetrieveSetupIntent },
+  { method: "POST", path: "/v1/setup_intents/:id", access: "secret", handler: handleUpdateSetupIntent },
+  { method: "POST", path: "/v1/setup_intents/:id/confirm", access: "client_secret", handler: handleConfirmSetupIntent },
+  { method: "POST", path: "/v1/setup_intents/:id/cancel", access: "secret", handler: handleCancelSetupIntent },
+  { method: "POST", path: "/v1/setup_intents/:id/_authenticate", access: "client_secret", handler: handleAuthenticateSetupIntent },
   { method: "POST", path: "/v1/payment_methods", access: "publishable", handler: handleCreatePaymentMethod },
+  { method: "GET", path: "/v1/payment_methods", access: "secret", handler: handleListPaymentMethods },
   { method: "GET", path: "/v1/payment_methods/:id", access: "secret", handler: handleRetrievePaymentMethod },
   { method: "POST", path: "/v1/payment_methods/:id", access: "secret", handler: handleUpdatePaymentMethod },
   { method: "POST", path: "/v1/payment_methods/:id/attach", access: "secret", handler: handleAttachPaymentMethod },

@@ -59,8 +59,8 @@ export async function startStripeSim(opts: StripeSimOptions = {}): Promise<Strip
     store,
     clock,
     apiVersion: opts.apiVersion ?? DEFAULT_API_VERSION,
-    emit(type, object, request) {
-      const event = recordEvent(sim, type, object, request);
+    emit(type, object, request, previousAttributes) {
+      const event = recordEvent(sim, type, object, request, previousAttributes);
       webhooks.enqueue(event);
       return event;
     },

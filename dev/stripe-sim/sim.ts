@@ -13,7 +13,7 @@ export type Sim = {
   store: Store;
   clock: () => number;
   apiVersion: string;
-  emit(type: string, object: object, request: EventRequest | null): StripeEvent;
+  emit(type: string, object: object, request: EventRequest | null, previousAttributes?: Record<string, unknown>): StripeEvent;
 };
 
 export function nowSeconds(sim: Sim): number {

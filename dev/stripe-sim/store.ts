@@ -11,10 +11,12 @@ import type {
   PaymentIntent,
   PaymentMethod,
   Refund,
+  SetupIntent,
   StripeEvent,
 } from "./objects.ts";
 
-// What Stripe knows about an intent but does not show in the object.
+// What Stripe knows about an intent (Payment- or SetupIntent, keyed by id) but does not show
+// in the object.
 export type IntentInternals = {
   // Opaque token in the hosted 3DS page URL (the redirect flow), like hooks.stripe.com's.
   authenticationToken: string | null;
@@ -44,6 +46,11 @@ export class Store {
   charges = new Map<string, Charge>();
   refunds = new Map<string, Refund>();
   customers = new Map<string, Customer>();
+  // Deleted customers still answer a retrieve, as `{id, object, deleted: true}`.
+  deletedCustomers = new Set<string>();
+  setupIntents = new Map<string, SetupIntent>();
+  // PaymentMethods detached from a customer: Stripe refuses to use or attach them again.
+  consumedPaymentMethods = new Set<string>();
   events: StripeEvent[] = [];
   requests: RequestRecord[] = [];
 
@@ -58,6 +65,9 @@ export class Store {
       charges: [...this.charges],
       refunds: [...this.refunds],
       customers: [...this.customers],
+      deletedCustomers: [...this.deletedCustomers],
+      setupIntents: [...this.setupIntents],
+      consumedPaymentMethods: [...this.consumedPaymentMethods],
       events: this.events,
     });
   }
@@ -75,6 +85,9 @@ export class Store {
     this.charges = entries("charges");
     this.refunds = entries("refunds");
     this.customers = entries("customers");
+    this.deletedCustomers = new Set((saved.deletedCustomers as string[] | undefined) ?? []);
+    this.setupIntents = entries("setupIntents");
+    this.consumedPaymentMethods = new Set((saved.consumedPaymentMethods as string[] | undefined) ?? []);
     this.events = (saved.events as StripeEvent[] | undefined) ?? [];
   }
 
@@ -93,6 +106,9 @@ export class Store {
     this.charges.clear();
     this.refunds.clear();
     this.customers.clear();
+    this.deletedCustomers.clear();
+    this.setupIntents.clear();
+    this.consumedPaymentMethods.clear();
     this.events = [];
     this.requests = [];
   }

@@ -8,7 +8,8 @@ import { completeAuthentication } from "./confirmation.ts";
 import { StripeApiError } from "./errors.ts";
 import { decodeForm } from "./form.ts";
 import { readBody, sendText } from "./http.ts";
-import type { PaymentIntent } from "./objects.ts";
+import type { PaymentIntent, SetupIntent } from "./objects.ts";
+import { completeSetupAuthentication } from "./setup-intents.ts";
 import type { Sim } from "./sim.ts";
 
 function escapeHtml(text: string): string {
@@ -24,10 +25,11 @@ button{font:inherit;padding:.5rem 1rem;margin:.25rem .5rem .25rem 0}</style></he
 <body><main>${body}</main></body></html>`;
 }
 
-function findByToken(sim: Sim, token: string): { intent: PaymentIntent; returnUrl: string | null } | null {
+// A PaymentIntent's or a SetupIntent's pending challenge.
+function findByToken(sim: Sim, token: string): { intent: PaymentIntent | SetupIntent; returnUrl: string | null } | null {
   for (const [id, internals] of sim.store.intentInternals) {
     if (internals.authenticationToken === token) {
-      const intent = sim.store.paymentIntents.get(id);
+      const intent = sim.store.paymentIntents.get(id) ?? sim.store.setupIntents.get(id);
       if (intent) return { intent, returnUrl: internals.returnUrl };
     }
   }
@@ -42,13 +44,15 @@ export async function handleThreeDSecure(req: IncomingMessage, res: ServerRespon
   }
   const { intent, returnUrl } = found;
   if (req.method === "GET") {
-    const amount = `${intent.amount} ${intent.currency.toUpperCase()} (minor units)`;
+    const what = intent.object === "payment_intent"
+      ? `a payment of ${intent.amount} ${intent.currency.toUpperCase()} (minor units)`
+      : "saving a card for later payments";
     const form = (result: string, label: string) =>
       `<form method="post"><input type="hidden" name="result" value="${result}"><button type="submit">${label}</button></form>`;
     sendText(res, 200, "text/html; charset=utf-8", page("Authentication required", `
 <section role="dialog" aria-labelledby="title" aria-describedby="desc">
 <h1 id="title">Authentication required</h1>
-<p id="desc">Simulated 3D Secure challenge for a payment of ${escapeHtml(amount)}.</p>
+<p id="desc">Simulated 3D Secure challenge for ${escapeHtml(what)}.</p>
 ${form("approve", "Complete authentication")}
 ${form("fail", "Fail authentication")}
 </section>`));
@@ -56,7 +60,8 @@ ${form("fail", "Fail authentication")}
   }
   const result = decodeForm(await readBody(req)).result === "fail" ? "fail" : "approve";
   try {
-    completeAuthentication(sim, intent, result, null);
+    if (intent.object === "payment_intent") completeAuthentication(sim, intent, result, null);
+    else completeSetupAuthentication(sim, intent, result, null);
   } catch (err) {
     if (!(err instanceof StripeApiError)) throw err;
     sendText(res, 409, "text/html; charset=utf-8", page("Authentication failed", `<h1>Authentication not possible</h1><p>${escapeHtml(err.message)}</p>`));
@@ -67,8 +72,9 @@ ${form("fail", "Fail authentication")}
     return;
   }
   const target = new URL(returnUrl);
-  target.searchParams.set("payment_intent", intent.id);
-  target.searchParams.set("payment_intent_client_secret", intent.client_secret);
+  const kind = intent.object === "payment_intent" ? "payment_intent" : "setup_intent";
+  target.searchParams.set(kind, intent.id);
+  target.searchParams.set(`${kind}_client_secret`, intent.client_secret);
   target.searchParams.set("redirect_status", result === "approve" ? "succeeded" : "failed");
   res.writeHead(303, { location: target.toString() });
   res.end();

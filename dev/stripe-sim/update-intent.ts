@@ -5,6 +5,7 @@
 import { CONFIRMABLE, readConfirmInput } from "./confirmation.ts";
 import { checkAmount, parseCurrency } from "./currencies.ts";
 import { unexpectedState } from "./errors.ts";
+import { assertUsableBy } from "./payment-methods.ts";
 import {
   CAPTURE_METHODS,
   SETUP_FUTURE_USAGE,
@@ -62,6 +63,7 @@ export function handleUpdateIntent(ctx: ApiContext): ApiResult {
   const customer = p.customer !== undefined ? customerParam(ctx) : intent.customer;
   const types = allowedTypesParam(ctx);
   const input = p.payment_method !== undefined || p.payment_method_data !== undefined ? readConfirmInput(ctx, p) : null;
+  if (input?.paymentMethod) assertUsableBy(ctx.sim, input.paymentMethod, customer, "PaymentIntent");
 
   intent.amount = amount;
   intent.currency = currency;

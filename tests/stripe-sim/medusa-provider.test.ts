@@ -1,6 +1,7 @@
 // Medusa's own, unmodified Stripe provider (@medusajs/payment-stripe 2.21.2 with its
 // stripe-node 15 and API version 2024-04-10) against the simulator: the calls a Medusa
-// checkout makes, and its webhook parsing of the simulator's signed deliveries.
+// checkout makes, its webhook parsing of the simulator's signed deliveries, and the account
+// holder / saved payment method calls of customer accounts (issue 11).
 // Needs dev/medusa's dependencies; skipped (with a note) where they are not installed.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -35,6 +36,30 @@ type Provider = {
   refundPayment(input: unknown): Promise<Result>;
   retrievePayment(input: unknown): Promise<Result>;
   getWebhookActionAndData(input: unknown): Promise<WebhookResult>;
+  createAccountHolder(input: unknown): Promise<Result>;
+  updateAccountHolder(input: unknown): Promise<Result>;
+  deleteAccountHolder(input: unknown): Promise<Result>;
+  listPaymentMethods(input: unknown): Promise<{ id: string; data: Record<string, unknown> }[]>;
+  savePaymentMethod(input: unknown): Promise<Result>;
+  deletePaymentMethod(input: unknown): Promise<Result>;
+};
+
+// A Medusa customer as the provider's account-holder hooks receive it (CustomerDTO).
+const MEDUSA_CUSTOMER = {
+  id: "cus_01MEDUSA",
+  email: "ada@example.com",
+  first_name: "Ada",
+  last_name: "Lovelace",
+  company_name: null,
+  phone: null,
+  billing_address: {
+    address_1: "1 St James's Square",
+    address_2: null,
+    city: "London",
+    country_code: "gb",
+    postal_code: "SW1Y 4JH",
+    province: null,
+  },
 };
 
 let sim: TestSim;
@@ -146,5 +171,88 @@ describe.skipIf(!installed)("Medusa's Stripe provider against the simulator", ()
     });
     expect(await actionFor("payment_intent.succeeded")).toEqual({ action: "captured", data: { session_id: "payses_m5", amount: 19.99 } });
     expect((await actionFor("payment_intent.created")).action).toBe("pending");
+  });
+
+  test("createAccountHolder makes a Stripe customer from Medusa's (again with the same key: the same one), updateAccountHolder and deleteAccountHolder follow, with customer.* webhooks", async () => {
+    const context = { customer: MEDUSA_CUSTOMER, idempotency_key: "acchld_1" };
+    const holder = await provider.createAccountHolder({ context });
+    expect(holder.id).toMatch(/^cus_/);
+    expect(holder.data).toMatchObject({
+      id: holder.id,
+      email: "ada@example.com",
+      name: "Ada Lovelace",
+      phone: null,
+      address: { line1: "1 St James's Square", line2: null, city: "London", postal_code: "SW1Y 4JH", state: null },
+    });
+    expect((await provider.createAccountHolder({ context })).id).toBe(holder.id);
+    const account_holder = { data: holder.data };
+    const updated = await provider.updateAccountHolder({
+      context: { account_holder, customer: { ...MEDUSA_CUSTOMER, email: "ada@new.example", phone: "+44 20 7946 0000" }, idempotency_key: "acchld_u1" },
+    });
+    expect(updated.data).toMatchObject({ id: holder.id, email: "ada@new.example", phone: "+44 20 7946 0000" });
+    expect(await provider.deleteAccountHolder({ context: { account_holder } })).toEqual({});
+    await receiver.waitFor((r) => r.some((x) => x.event.type === "customer.deleted"), "customer.deleted");
+    expect(receiver.received.map((r) => r.event.type)).toEqual(["customer.created", "customer.updated", "customer.deleted"]);
+    const update = receiver.received[1]!.event;
+    expect(update.data.previous_attributes).toEqual({ email: "ada@example.com", phone: null });
+  });
+
+  test("savePaymentMethod starts a SetupIntent for the account holder; once the browser confirms it, listPaymentMethods shows the card, an off-session initiatePayment pays with it, deletePaymentMethod detaches it", async () => {
+    const holder = await provider.createAccountHolder({ context: { customer: MEDUSA_CUSTOMER, idempotency_key: "acchld_2" } });
+    const account_holder = { data: holder.data };
+    expect(await provider.listPaymentMethods({ context: { account_holder } })).toEqual([]);
+    const saved = await provider.savePaymentMethod({ context: { account_holder, idempotency_key: "save_1" }, data: { metadata: { source: "account" } } });
+    expect(saved.id).toMatch(/^seti_/);
+    expect(saved.data).toMatchObject({ customer: holder.id, status: "requires_payment_method", usage: "off_session", metadata: { source: "account" } });
+    // Medusa retries with the same idempotency key: the same SetupIntent.
+    expect((await provider.savePaymentMethod({ context: { account_holder, idempotency_key: "save_1" }, data: { metadata: { source: "account" } } })).id).toBe(saved.id);
+    // The browser confirms the SetupIntent (Stripe.js with the publishable key).
+    const si = saved.data as { id: string; client_secret: string };
+    const confirmed = await browser.setupIntents.confirm(si.id, { client_secret: si.client_secret, payment_method: "pm_card_mastercard" } as Stripe.SetupIntentConfirmParams);
+    expect(confirmed.status).toBe("succeeded");
+
+    const methods = await provider.listPaymentMethods({ context: { account_holder } });
+    expect(methods).toHaveLength(1);
+    expect(methods[0]!.data).toMatchObject({ id: methods[0]!.id, customer: holder.id, card: { brand: "mastercard", last4: "4444", exp_month: 12 } });
+
+    const session = await provider.initiatePayment({
+      amount: 19.99,
+      currency_code: "usd",
+      data: { session_id: "payses_saved", payment_method: methods[0]!.id, off_session: true, confirm: true },
+      context: { idempotency_key: "payses_saved", account_holder },
+    });
+    expect(session.status).toBe("authorized");
+    expect(session.data).toMatchObject({ status: "requires_capture", customer: holder.id, payment_method: { id: methods[0]!.id } });
+
+    expect(await provider.deletePaymentMethod({ context: { idempotency_key: "delpm_1" }, data: { id: methods[0]!.id } })).toEqual({});
+    expect(await provider.listPaymentMethods({ context: { account_holder } })).toEqual([]);
+    await receiver.waitFor((r) => r.some((x) => x.event.type === "payment_method.detached"), "payment_method.detached");
+    const types = receiver.received.map((r) => r.event.type);
+    for (const type of ["setup_intent.created", "payment_method.attached", "setup_intent.succeeded", "payment_intent.amount_capturable_updated", "payment_method.detached"]) {
+      expect(types).toContain(type);
+    }
+  });
+
+  test("an off-session initiatePayment with a saved 3D Secure card makes the session an error carrying authentication_required", async () => {
+    const holder = await provider.createAccountHolder({ context: { customer: MEDUSA_CUSTOMER, idempotency_key: "acchld_3" } });
+    const account_holder = { data: holder.data };
+    const saved = await provider.savePaymentMethod({ context: { account_holder, idempotency_key: "save_3ds" }, data: {} });
+    const si = saved.data as { id: string; client_secret: string };
+    const pending = await browser.setupIntents.confirm(si.id, { client_secret: si.client_secret, payment_method: "pm_card_authenticationRequired" } as Stripe.SetupIntentConfirmParams);
+    expect(pending.status).toBe("requires_action");
+    await fetch(`${sim.url}/v1/setup_intents/${si.id}/_authenticate`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/x-www-form-urlencoded" },
+      body: "result=approve",
+    });
+    const [method] = await provider.listPaymentMethods({ context: { account_holder } });
+    const session = await provider.initiatePayment({
+      amount: 19.99,
+      currency_code: "usd",
+      data: { session_id: "payses_3ds", payment_method: method!.id, off_session: true, confirm: true },
+      context: { idempotency_key: "payses_3ds", account_holder },
+    });
+    expect(session.status).toBe("error");
+    expect(session.data).toMatchObject({ status: "requires_payment_method", last_payment_error: { code: "authentication_required" } });
   });
 });

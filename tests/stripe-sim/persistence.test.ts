@@ -35,6 +35,27 @@ describe("a simulator with a state file", () => {
     await third.close();
   });
 
+  test("keeps customers, their saved cards, SetupIntents and detached cards across a restart", async () => {
+    const stateFile = path.join(dir, "saved-cards.json");
+    const first = await startTestSim({ stateFile });
+    const before = stripeClient(first);
+    const customer = await before.customers.create({ email: "ada@example.com" });
+    const si = await before.setupIntents.create({ customer: customer.id, payment_method: "pm_card_mastercard", confirm: true, return_url: "https://shop.test/r" });
+    const old = await before.setupIntents.create({ customer: customer.id, payment_method: "pm_card_visa", confirm: true, return_url: "https://shop.test/r" });
+    await before.paymentMethods.detach(String(old.payment_method));
+    const gone = await before.customers.create({});
+    await before.customers.del(gone.id);
+    await first.close();
+
+    const second = await startTestSim({ stateFile });
+    const after = stripeClient(second);
+    expect((await after.setupIntents.retrieve(si.id)).status).toBe("succeeded");
+    expect((await after.customers.listPaymentMethods(customer.id)).data.map((pm) => pm.id)).toEqual([si.payment_method]);
+    await expect(after.paymentMethods.attach(String(old.payment_method), { customer: customer.id })).rejects.toMatchObject({ statusCode: 400 });
+    expect(await after.customers.retrieve(gone.id)).toEqual({ id: gone.id, object: "customer", deleted: true });
+    await second.close();
+  });
+
   test("without one, a restart starts an empty account", async () => {
     const first = await startTestSim();
     const intent = await stripeClient(first).paymentIntents.create({ amount: 100, currency: "usd" });

@@ -211,3 +211,101 @@ describe("Stripe.js stand-in", () => {
     await page.getByRole("status").getByText(/^Payment succeeded pi_/).waitFor();
   });
 });
+
+// Saved cards (issue 11): Stripe.js called directly on a plain page, as an account page or a
+// one-click checkout would.
+describe("Stripe.js stand-in with saved cards", () => {
+  type StripeJs = (key: string) => Record<string, (...args: unknown[]) => Promise<Record<string, unknown>>> & {
+    elements(options: object): { create(type: string): { mount(selector: string): void } };
+  };
+  type SimWindow = { Stripe: StripeJs; __elements?: unknown; __stripe?: unknown };
+
+  async function openPlainPage(): Promise<void> {
+    await page.goto(`${shopUrl}/complete`);
+    await page.addScriptTag({ url: `${sim.url}/js/stripe.js` });
+  }
+
+  async function savedCard(card: string): Promise<{ customer: string; pm: string }> {
+    const customer = await stripe.customers.create({ email: "ada@example.com" });
+    const si = await stripe.setupIntents.create({ customer: customer.id, payment_method: card, confirm: true, use_stripe_sdk: true, return_url: "https://shop.test/r" });
+    if (si.status === "requires_action") {
+      await fetch(`${sim.url}/v1/setup_intents/${si.id}/_authenticate`, {
+        method: "POST",
+        headers: { authorization: "Bearer sk_test_simulator", "content-type": "application/x-www-form-urlencoded" },
+        body: "result=approve",
+      });
+    }
+    return { customer: customer.id, pm: String(si.payment_method) };
+  }
+
+  async function authenticate(answer: "Complete authentication" | "Fail authentication"): Promise<void> {
+    await page.getByRole("dialog", { name: "Authentication required" }).getByRole("button", { name: answer }).click();
+  }
+
+  test("confirmCardPayment(clientSecret, {payment_method: saved 3DS card}) asks for authentication again on-session, then authorises", async () => {
+    const { customer, pm } = await savedCard("pm_card_threeDSecureRequired");
+    const pi = await stripe.paymentIntents.create({ amount: 1999, currency: "usd", customer, capture_method: "manual" });
+    await openPlainPage();
+    const result = page.evaluate(
+      ([pk, clientSecret, paymentMethod]) => (window as unknown as SimWindow).Stripe(pk!).confirmCardPayment!(clientSecret, { payment_method: paymentMethod }),
+      [PUBLISHABLE_KEY, pi.client_secret, pm],
+    );
+    await authenticate("Complete authentication");
+    expect(await result).toMatchObject({ paymentIntent: { id: pi.id, status: "requires_capture", payment_method: pm } });
+  });
+
+  test("confirmPayment({clientSecret, confirmParams: {payment_method}, redirect: 'if_required'}) pays with a saved card; another customer's card is refused", async () => {
+    const { customer, pm } = await savedCard("pm_card_visa");
+    const mine = await stripe.paymentIntents.create({ amount: 1999, currency: "usd", customer, capture_method: "manual" });
+    const stranger = await stripe.paymentIntents.create({ amount: 1999, currency: "usd", capture_method: "manual", customer: (await stripe.customers.create({})).id });
+    await openPlainPage();
+    const confirm = (clientSecret: string | null) =>
+      page.evaluate(
+        ([pk, cs, paymentMethod]) =>
+          (window as unknown as SimWindow).Stripe(pk!).confirmPayment!({ clientSecret: cs, confirmParams: { payment_method: paymentMethod }, redirect: "if_required" }),
+        [PUBLISHABLE_KEY, clientSecret, pm],
+      );
+    expect(await confirm(mine.client_secret)).toMatchObject({ paymentIntent: { id: mine.id, status: "requires_capture", payment_method: pm } });
+    expect(await confirm(stranger.client_secret)).toMatchObject({
+      error: { type: "invalid_request_error", param: "payment_method", message: expect.stringMatching(/belongs to the Customer/) },
+    });
+    expect((await stripe.paymentIntents.retrieve(stranger.id)).status).toBe("requires_payment_method");
+  });
+
+  test("confirmSetup with the Payment Element saves the card typed in to the SetupIntent's customer", async () => {
+    const customer = await stripe.customers.create({});
+    const si = await stripe.setupIntents.create({ customer: customer.id });
+    await openPlainPage();
+    await page.evaluate(([pk, clientSecret]) => {
+      const w = window as unknown as SimWindow;
+      const node = document.createElement("div");
+      node.id = "card";
+      document.body.appendChild(node);
+      const elements = w.Stripe(pk!).elements({ clientSecret });
+      elements.create("payment").mount("#card");
+      w.__elements = elements;
+    }, [PUBLISHABLE_KEY, si.client_secret]);
+    await page.getByRole("button", { name: /^Use success test card/ }).click();
+    const result = await page.evaluate(([pk]) => {
+      const w = window as unknown as SimWindow;
+      return w.Stripe(pk!).confirmSetup!({ elements: w.__elements, redirect: "if_required" });
+    }, [PUBLISHABLE_KEY]);
+    expect(result).toMatchObject({ setupIntent: { id: si.id, status: "succeeded" } });
+    const [saved] = (await stripe.customers.listPaymentMethods(customer.id)).data;
+    expect(saved?.card).toMatchObject({ brand: "visa", last4: "4242" });
+  });
+
+  test("confirmCardSetup with a 3D Secure card shows the challenge; failing it leaves nothing saved and answers setup_intent_authentication_failure", async () => {
+    const customer = await stripe.customers.create({});
+    const si = await stripe.setupIntents.create({ customer: customer.id });
+    await openPlainPage();
+    const result = page.evaluate(
+      ([pk, clientSecret]) => (window as unknown as SimWindow).Stripe(pk!).confirmCardSetup!(clientSecret, { payment_method: "pm_card_threeDSecureRequired" }),
+      [PUBLISHABLE_KEY, si.client_secret],
+    );
+    await page.getByText("Simulated 3D Secure challenge for saving a card for later payments.").waitFor();
+    await authenticate("Fail authentication");
+    expect(await result).toMatchObject({ error: { code: "setup_intent_authentication_failure", setup_intent: { id: si.id, status: "requires_payment_method" } } });
+    expect((await stripe.customers.listPaymentMethods(customer.id)).data).toEqual([]);
+  });
+});

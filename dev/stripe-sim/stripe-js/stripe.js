@@ -6,7 +6,8 @@
  * @stripe/react-stripe-js's <Elements>/<PaymentElement> and a Payment Element checkout call:
  * Stripe(pk).elements(), elements.create("payment"), mount/on/off/update/destroy,
  * elements.update/submit/getElement, confirmPayment, confirmCardPayment, createPaymentMethod,
- * retrievePaymentIntent, handleNextAction, registerAppInfo, _registerWrapper.
+ * retrievePaymentIntent, handleNextAction, registerAppInfo, _registerWrapper; for saving a
+ * card, confirmSetup, confirmCardSetup and retrieveSetupIntent.
  *
  * The Payment Element is a plain accessible card form (no iframe) with buttons that fill in
  * Stripe's test cards. Payments are confirmed against the simulator's API with the
@@ -29,7 +30,7 @@
   ];
   var AUTH_FAILED_MESSAGE =
     "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
-  var CLIENT_SECRET = /^(pi_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+$/;
+  var CLIENT_SECRET = /^((pi|seti)_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+$/;
 
   function IntegrationError(message) {
     var err = new Error(message);
@@ -454,9 +455,10 @@
     );
   };
 
-  function intentIdFrom(clientSecret, method) {
+  // `prefix`: "pi" for PaymentIntent methods (the default), "seti" for SetupIntent ones.
+  function intentIdFrom(clientSecret, method, prefix) {
     var match = typeof clientSecret === "string" ? CLIENT_SECRET.exec(clientSecret) : null;
-    if (!match) {
+    if (!match || match[2] !== (prefix || "pi")) {
       throw IntegrationError(
         "Invalid value for " + method + ": clientSecret should be a client secret of the form ${id}_secret_${secret}. You specified: " + clientSecret + ".",
       );
@@ -471,12 +473,15 @@
       overlay.setAttribute("data-stripe-sim", "3ds-overlay");
       overlay.style.cssText =
         "position:fixed;inset:0;background:rgba(0,0,0,.45);display:flex;align-items:center;justify-content:center;z-index:2147483647";
-      var amount = (intent.amount / 100).toFixed(2) + " " + String(intent.currency).toUpperCase();
+      var what =
+        intent.object === "setup_intent"
+          ? "saving a card for later payments"
+          : "a payment of " + (intent.amount / 100).toFixed(2) + " " + String(intent.currency).toUpperCase();
       overlay.innerHTML =
         '<div role="dialog" aria-modal="true" aria-labelledby="stripe-sim-3ds-title" aria-describedby="stripe-sim-3ds-desc" ' +
         'style="background:#fff;color:#111;padding:20px;border-radius:8px;max-width:22rem;font-family:system-ui,sans-serif">' +
         '<h2 id="stripe-sim-3ds-title" style="margin-top:0">Authentication required</h2>' +
-        '<p id="stripe-sim-3ds-desc">Simulated 3D Secure challenge for a payment of ' + amount + ".</p>" +
+        '<p id="stripe-sim-3ds-desc">Simulated 3D Secure challenge for ' + what + ".</p>" +
         '<button type="button" data-result="approve">Complete authentication</button> ' +
         '<button type="button" data-result="fail">Fail authentication</button>' +
         "</div>";
@@ -502,9 +507,11 @@
   // After a confirmation answered requires_action: challenge, then report like Stripe.js.
   StripeInstance.prototype._handleAction = function (intent, clientSecret) {
     var self = this;
+    var setup = intent.object === "setup_intent";
+    var path = (setup ? "/v1/setup_intents/" : "/v1/payment_intents/") + intent.id + "/_authenticate";
     return askAuthentication(intent).then(function (result) {
       return self
-        ._request("POST", "/v1/payment_intents/" + intent.id + "/_authenticate", {
+        ._request("POST", path, {
           client_secret: clientSecret,
           result: result,
         })
@@ -512,17 +519,28 @@
           if (res.error) return { error: res.error };
           var after = res.data;
           if (after.status === "requires_payment_method") {
-            return {
-              error: {
-                type: "invalid_request_error",
-                code: "payment_intent_authentication_failure",
-                message: AUTH_FAILED_MESSAGE,
-                payment_intent: after,
-              },
+            var error = {
+              type: "invalid_request_error",
+              code: setup ? "setup_intent_authentication_failure" : "payment_intent_authentication_failure",
+              message: AUTH_FAILED_MESSAGE,
             };
+            error[setup ? "setup_intent" : "payment_intent"] = after;
+            return { error: error };
           }
-          return { paymentIntent: after };
+          return setup ? { setupIntent: after } : { paymentIntent: after };
         });
+    });
+  };
+
+  StripeInstance.prototype._confirmSetup = function (intentId, clientSecret, params, handleActions) {
+    var self = this;
+    params.client_secret = clientSecret;
+    params.use_stripe_sdk = true;
+    return this._request("POST", "/v1/setup_intents/" + intentId + "/confirm", params).then(function (res) {
+      if (res.error) return { error: res.error };
+      var intent = res.data;
+      if (intent.status === "requires_action" && handleActions) return self._handleAction(intent, clientSecret);
+      return { setupIntent: intent };
     });
   };
 
@@ -540,8 +558,9 @@
 
   function redirectTo(returnUrl, intent, clientSecret) {
     var target = new URL(returnUrl, window.location.href);
-    target.searchParams.set("payment_intent", intent.id);
-    target.searchParams.set("payment_intent_client_secret", clientSecret);
+    var kind = intent.object === "setup_intent" ? "setup_intent" : "payment_intent";
+    target.searchParams.set(kind, intent.id);
+    target.searchParams.set(kind + "_client_secret", clientSecret);
     target.searchParams.set("redirect_status", "succeeded");
     window.location.assign(target.toString());
     // Like Stripe.js: the promise never settles once the page is navigating away.
@@ -592,21 +611,90 @@
     });
   };
 
+  // stripe.confirmSetup({elements, clientSecret, confirmParams, redirect}): like
+  // confirmPayment, for a SetupIntent (Elements in mode "setup", or a client secret).
+  StripeInstance.prototype.confirmSetup = function (options) {
+    var self = this;
+    return Promise.resolve().then(function () {
+      options = options || {};
+      var elements = options.elements;
+      var confirmParams = options.confirmParams || {};
+      var ifRequired = options.redirect === "if_required";
+      if (!ifRequired && !confirmParams.return_url) {
+        throw IntegrationError(
+          "stripe.confirmSetup(): the `confirmParams.return_url` argument is required unless passing `redirect: 'if_required'`",
+        );
+      }
+      var clientSecret = options.clientSecret || (elements && elements._options.clientSecret);
+      if (!clientSecret) {
+        throw IntegrationError("stripe.confirmSetup(): the `clientSecret` argument is required when Elements was created without one.");
+      }
+      var intentId = intentIdFrom(clientSecret, "stripe.confirmSetup()", "seti");
+      var params = {};
+      if (elements) {
+        var taken = elements._takeCard("confirmSetup");
+        if (taken.error) return { error: taken.error };
+        var pmData = confirmParams.payment_method_data || {};
+        params.payment_method_data = elements._payment._paymentMethodData(taken.card, pmData.billing_details);
+        params.expected_payment_method_type = "card";
+      } else if (typeof confirmParams.payment_method === "string") {
+        params.payment_method = confirmParams.payment_method;
+      } else {
+        throw IntegrationError("stripe.confirmSetup(): pass `elements` or `confirmParams.payment_method`.");
+      }
+      if (confirmParams.return_url !== undefined) params.return_url = confirmParams.return_url;
+      return self._confirmSetup(intentId, clientSecret, params, true).then(function (result) {
+        if (result.error || ifRequired) return result;
+        return redirectTo(confirmParams.return_url, result.setupIntent, clientSecret);
+      });
+    });
+  };
+
+  // The confirm parameters of confirmCardPayment / confirmCardSetup's `data`: a saved card's id,
+  // or the card typed into the form ({error} when it doesn't validate), and the return_url.
+  function cardConfirmParams(data) {
+    data = data || {};
+    var params = {};
+    var pm = data.payment_method;
+    if (typeof pm === "string") {
+      params.payment_method = pm;
+    } else if (pm && pm.card instanceof PaymentElement) {
+      var validated = pm.card._validate();
+      if (validated.error) return { error: validated.error };
+      params.payment_method_data = pm.card._paymentMethodData(validated.card, pm.billing_details);
+    }
+    if (data.return_url) params.return_url = data.return_url;
+    return params;
+  }
+
+  // stripe.confirmCardSetup(clientSecret, {payment_method: "pm_..." | {card: element}}, {handleActions}).
+  StripeInstance.prototype.confirmCardSetup = function (clientSecret, data, options) {
+    var self = this;
+    return Promise.resolve().then(function () {
+      var intentId = intentIdFrom(clientSecret, "stripe.confirmCardSetup()", "seti");
+      var params = cardConfirmParams(data);
+      if (params.error) return { error: params.error };
+      var handleActions = !options || options.handleActions !== false;
+      return self._confirmSetup(intentId, clientSecret, params, handleActions);
+    });
+  };
+
+  StripeInstance.prototype.retrieveSetupIntent = function (clientSecret) {
+    var self = this;
+    return Promise.resolve().then(function () {
+      var intentId = intentIdFrom(clientSecret, "stripe.retrieveSetupIntent()", "seti");
+      return self._request("GET", "/v1/setup_intents/" + intentId, { client_secret: clientSecret }).then(function (res) {
+        return res.error ? { error: res.error } : { setupIntent: res.data };
+      });
+    });
+  };
+
   StripeInstance.prototype.confirmCardPayment = function (clientSecret, data, options) {
     var self = this;
     return Promise.resolve().then(function () {
       var intentId = intentIdFrom(clientSecret, "stripe.confirmCardPayment()");
-      data = data || {};
-      var params = {};
-      var pm = data.payment_method;
-      if (typeof pm === "string") {
-        params.payment_method = pm;
-      } else if (pm && pm.card instanceof PaymentElement) {
-        var validated = pm.card._validate();
-        if (validated.error) return { error: validated.error };
-        params.payment_method_data = pm.card._paymentMethodData(validated.card, pm.billing_details);
-      }
-      if (data.return_url) params.return_url = data.return_url;
+      var params = cardConfirmParams(data);
+      if (params.error) return { error: params.error };
       var handleActions = !options || options.handleActions !== false;
       return self._confirm(intentId, clientSecret, params, handleActions);
     });
