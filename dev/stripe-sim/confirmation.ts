@@ -38,27 +38,25 @@ const AUTHENTICATION_REQUIRED: Decline = {
   message: "Your card was declined. This transaction requires authentication.",
 };
 
-export type ConfirmInput = {
+/** What a PaymentIntent's and a SetupIntent's confirmation both read: the card and where to come back to. */
+export type CardConfirmInput = {
   paymentMethod: PaymentMethod | null;
   returnUrl: string | undefined;
-  offSession: boolean;
-  errorOnRequiresAction: boolean;
   useStripeSdk: boolean;
 };
 
-// Parameters that mean the same on create(confirm=true) and on /confirm.
-export function readConfirmInput(ctx: ApiContext, params: ParamObject): ConfirmInput {
+export type ConfirmInput = CardConfirmInput & {
+  offSession: boolean;
+  errorOnRequiresAction: boolean;
+};
+
+/** `payment_method` or `payment_method_data` (not both), `return_url`, `use_stripe_sdk`: on create(confirm=true) and on /confirm, of either intent. */
+export function readCardConfirmInput(ctx: ApiContext, params: ParamObject): CardConfirmInput {
   const pmId = optionalString(params, "payment_method");
   const pmData = optionalObject(params, "payment_method_data");
   if (pmId && pmData) {
     throw paramError("You cannot provide both payment_method and payment_method_data.", "payment_method_data");
   }
-  const offSessionRaw = params.off_session;
-  // off_session is a boolean, or "one_off"/"recurring" (legacy values Stripe still accepts).
-  const offSession =
-    offSessionRaw === "one_off" || offSessionRaw === "recurring"
-      ? true
-      : (optionalBoolean(params, "off_session") ?? false);
   const returnUrl = optionalString(params, "return_url");
   if (returnUrl !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(returnUrl)) {
     throw paramError("Not a valid URL", "return_url", "url_invalid");
@@ -66,9 +64,22 @@ export function readConfirmInput(ctx: ApiContext, params: ParamObject): ConfirmI
   return {
     paymentMethod: pmId ? resolvePaymentMethod(ctx, pmId) : pmData ? createPaymentMethod(ctx, pmData) : null,
     returnUrl,
+    useStripeSdk: optionalBoolean(params, "use_stripe_sdk") ?? false,
+  };
+}
+
+// Parameters that mean the same on create(confirm=true) and on /confirm of a PaymentIntent.
+export function readConfirmInput(ctx: ApiContext, params: ParamObject): ConfirmInput {
+  const offSessionRaw = params.off_session;
+  // off_session is a boolean, or "one_off"/"recurring" (legacy values Stripe still accepts).
+  const offSession =
+    offSessionRaw === "one_off" || offSessionRaw === "recurring"
+      ? true
+      : (optionalBoolean(params, "off_session") ?? false);
+  return {
+    ...readCardConfirmInput(ctx, params),
     offSession,
     errorOnRequiresAction: optionalBoolean(params, "error_on_requires_action") ?? false,
-    useStripeSdk: optionalBoolean(params, "use_stripe_sdk") ?? false,
   };
 }
 

@@ -13,10 +13,9 @@
 // Events: setup_intent.created, .requires_action, .succeeded, .setup_failed, .canceled, and
 // payment_method.attached when the card is saved to the customer.
 
-import type { ParamObject } from "./form.ts";
 import type { CardOutcome, Decline } from "./cards.ts";
 import type { PaymentMethod, SetupIntent, SetupIntentStatus } from "./objects.ts";
-import { readAuthenticationResult, type AuthenticationResult } from "./confirmation.ts";
+import { readAuthenticationResult, readCardConfirmInput, type AuthenticationResult, type CardConfirmInput } from "./confirmation.ts";
 import { paymentMethodSetup } from "./create-intent.ts";
 import { cardError, invalidRequest, paramError, resourceMissing } from "./errors.ts";
 import { alnum, newClientSecret, newId } from "./ids.ts";
@@ -33,7 +32,7 @@ import {
   optionalString,
   optionalStringArray,
 } from "./params.ts";
-import { assertUsableBy, attachToCustomer, createPaymentMethod, resolvePaymentMethod } from "./payment-methods.ts";
+import { assertUsableBy, attachToCustomer } from "./payment-methods.ts";
 import { newestFirst } from "./store.ts";
 import { eventRequest, nowSeconds, type ApiContext, type ApiResult, type EventRequest, type Sim } from "./sim.ts";
 
@@ -99,27 +98,8 @@ function find(ctx: ApiContext): SetupIntent {
   return si;
 }
 
-type SetupConfirmInput = { paymentMethod: PaymentMethod | null; returnUrl: string | undefined; useStripeSdk: boolean };
-
-function readConfirmInput(ctx: ApiContext, params: ParamObject): SetupConfirmInput {
-  const pmId = optionalString(params, "payment_method");
-  const pmData = optionalObject(params, "payment_method_data");
-  if (pmId && pmData) {
-    throw paramError("You cannot provide both payment_method and payment_method_data.", "payment_method_data");
-  }
-  const returnUrl = optionalString(params, "return_url");
-  if (returnUrl !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(returnUrl)) {
-    throw paramError("Not a valid URL", "return_url", "url_invalid");
-  }
-  return {
-    paymentMethod: pmId ? resolvePaymentMethod(ctx, pmId) : pmData ? createPaymentMethod(ctx, pmData) : null,
-    returnUrl,
-    useStripeSdk: optionalBoolean(params, "use_stripe_sdk") ?? false,
-  };
-}
-
 // Every reason to refuse a confirmation, before anything changes.
-function checkConfirmation(ctx: ApiContext, si: SetupIntent, input: SetupConfirmInput): PaymentMethod {
+function checkConfirmation(ctx: ApiContext, si: SetupIntent, input: CardConfirmInput): PaymentMethod {
   if (!CONFIRMABLE.includes(si.status)) {
     throw unexpectedState(
       si.status === "succeeded"
@@ -152,7 +132,7 @@ function checkConfirmation(ctx: ApiContext, si: SetupIntent, input: SetupConfirm
   return pm;
 }
 
-function runConfirmation(ctx: ApiContext, si: SetupIntent, input: SetupConfirmInput, pm: PaymentMethod): void {
+function runConfirmation(ctx: ApiContext, si: SetupIntent, input: CardConfirmInput, pm: PaymentMethod): void {
   si.payment_method = pm.id;
   si.last_setup_error = null;
   si.next_action = null;
@@ -194,7 +174,7 @@ function decline(ctx: ApiContext, si: SetupIntent, pm: PaymentMethod, d: Decline
   });
 }
 
-function requireAction(ctx: ApiContext, si: SetupIntent, input: SetupConfirmInput): void {
+function requireAction(ctx: ApiContext, si: SetupIntent, input: CardConfirmInput): void {
   const token = alnum(32);
   ctx.sim.store.intentInternals.set(si.id, { authenticationToken: token, returnUrl: input.returnUrl ?? null });
   const url = `${ctx.origin}/3ds/${token}`;
@@ -276,7 +256,7 @@ export function handleCreateSetupIntent(ctx: ApiContext): ApiResult {
     status: "requires_payment_method",
     usage: optionalEnum(p, "usage", USAGES) ?? "off_session",
   };
-  const input = readConfirmInput(ctx, p);
+  const input = readCardConfirmInput(ctx, p);
   if (confirm && !input.paymentMethod) {
     throw paramError("You must provide a `payment_method` or `payment_method_data` when `confirm` is true.", "payment_method");
   }
@@ -307,7 +287,7 @@ export function handleUpdateSetupIntent(ctx: ApiContext): ApiResult {
   const metadata = applyMetadata(si.metadata, metadataParam(p));
   const customer = p.customer !== undefined ? customerParam(ctx) : si.customer;
   const types = allowedTypesParam(ctx);
-  const input = p.payment_method !== undefined || p.payment_method_data !== undefined ? readConfirmInput(ctx, p) : null;
+  const input = p.payment_method !== undefined || p.payment_method_data !== undefined ? readCardConfirmInput(ctx, p) : null;
   if (input?.paymentMethod) assertUsableBy(ctx.sim, input.paymentMethod, customer, "SetupIntent");
   si.metadata = metadata;
   si.customer = customer;
@@ -331,7 +311,7 @@ export function handleConfirmSetupIntent(ctx: ApiContext): ApiResult {
   const allowed = ctx.auth.mode === "publishable" ? [...CONFIRM_PARAMS, "client_context", "expected_payment_method_type"] : CONFIRM_PARAMS;
   assertKnownParams(ctx.params, allowed);
   const si = find(ctx);
-  const input = readConfirmInput(ctx, ctx.params);
+  const input = readCardConfirmInput(ctx, ctx.params);
   const pm = checkConfirmation(ctx, si, input);
   if (ctx.params.payment_method_options !== undefined) si.payment_method_options = optionalObject(ctx.params, "payment_method_options") ?? {};
   runConfirmation(ctx, si, input, pm);

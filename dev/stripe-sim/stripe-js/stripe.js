@@ -571,42 +571,51 @@
     return new Elements(this, options);
   };
 
+  // What confirmPayment and confirmSetup share: the checks of `options`, the intent id, and
+  // the card from Elements (or a saved card's id) as confirm parameters ({error} when the
+  // typed card doesn't validate). `method` names the call in errors; `prefix` the intent kind.
+  function elementsConfirm(options, method, prefix) {
+    options = options || {};
+    var elements = options.elements;
+    var confirmParams = options.confirmParams || {};
+    var ifRequired = options.redirect === "if_required";
+    if (!ifRequired && !confirmParams.return_url) {
+      throw IntegrationError(
+        "stripe." + method + "(): the `confirmParams.return_url` argument is required unless passing `redirect: 'if_required'`",
+      );
+    }
+    var clientSecret = options.clientSecret || (elements && elements._options.clientSecret);
+    if (!clientSecret) {
+      throw IntegrationError("stripe." + method + "(): the `clientSecret` argument is required when Elements was created without one.");
+    }
+    var confirm = { intentId: intentIdFrom(clientSecret, "stripe." + method + "()", prefix), clientSecret: clientSecret, confirmParams: confirmParams, ifRequired: ifRequired, params: {} };
+    if (elements) {
+      var taken = elements._takeCard(method);
+      if (taken.error) return { error: taken.error };
+      var pmData = confirmParams.payment_method_data || {};
+      confirm.params.payment_method_data = elements._payment._paymentMethodData(taken.card, pmData.billing_details);
+      confirm.params.expected_payment_method_type = "card";
+    } else if (typeof confirmParams.payment_method === "string") {
+      confirm.params.payment_method = confirmParams.payment_method;
+    } else {
+      throw IntegrationError("stripe." + method + "(): pass `elements` or `confirmParams.payment_method`.");
+    }
+    return confirm;
+  }
+
   StripeInstance.prototype.confirmPayment = function (options) {
     var self = this;
     return Promise.resolve().then(function () {
-      options = options || {};
-      var elements = options.elements;
-      var confirmParams = options.confirmParams || {};
-      var ifRequired = options.redirect === "if_required";
-      if (!ifRequired && !confirmParams.return_url) {
-        throw IntegrationError(
-          "stripe.confirmPayment(): the `confirmParams.return_url` argument is required unless passing `redirect: 'if_required'`",
-        );
-      }
-      var clientSecret = options.clientSecret || (elements && elements._options.clientSecret);
-      if (!clientSecret) {
-        throw IntegrationError("stripe.confirmPayment(): the `clientSecret` argument is required when Elements was created without one.");
-      }
-      var intentId = intentIdFrom(clientSecret, "stripe.confirmPayment()");
-      var params = {};
-      if (elements) {
-        var taken = elements._takeCard("confirmPayment");
-        if (taken.error) return { error: taken.error };
-        var pmData = confirmParams.payment_method_data || {};
-        params.payment_method_data = elements._payment._paymentMethodData(taken.card, pmData.billing_details);
-        params.client_context = elements._clientContext();
-        params.expected_payment_method_type = "card";
-      } else if (typeof confirmParams.payment_method === "string") {
-        params.payment_method = confirmParams.payment_method;
-      } else {
-        throw IntegrationError("stripe.confirmPayment(): pass `elements` or `confirmParams.payment_method`.");
-      }
+      var confirm = elementsConfirm(options, "confirmPayment");
+      if (confirm.error) return { error: confirm.error };
+      var confirmParams = confirm.confirmParams;
+      if (options.elements) confirm.params.client_context = options.elements._clientContext();
       ["return_url", "shipping", "receipt_email", "setup_future_usage"].forEach(function (name) {
-        if (confirmParams[name] !== undefined) params[name] = confirmParams[name];
+        if (confirmParams[name] !== undefined) confirm.params[name] = confirmParams[name];
       });
-      return self._confirm(intentId, clientSecret, params, true).then(function (result) {
-        if (result.error || ifRequired) return result;
-        return redirectTo(confirmParams.return_url, result.paymentIntent, clientSecret);
+      return self._confirm(confirm.intentId, confirm.clientSecret, confirm.params, true).then(function (result) {
+        if (result.error || confirm.ifRequired) return result;
+        return redirectTo(confirmParams.return_url, result.paymentIntent, confirm.clientSecret);
       });
     });
   };
@@ -616,36 +625,13 @@
   StripeInstance.prototype.confirmSetup = function (options) {
     var self = this;
     return Promise.resolve().then(function () {
-      options = options || {};
-      var elements = options.elements;
-      var confirmParams = options.confirmParams || {};
-      var ifRequired = options.redirect === "if_required";
-      if (!ifRequired && !confirmParams.return_url) {
-        throw IntegrationError(
-          "stripe.confirmSetup(): the `confirmParams.return_url` argument is required unless passing `redirect: 'if_required'`",
-        );
-      }
-      var clientSecret = options.clientSecret || (elements && elements._options.clientSecret);
-      if (!clientSecret) {
-        throw IntegrationError("stripe.confirmSetup(): the `clientSecret` argument is required when Elements was created without one.");
-      }
-      var intentId = intentIdFrom(clientSecret, "stripe.confirmSetup()", "seti");
-      var params = {};
-      if (elements) {
-        var taken = elements._takeCard("confirmSetup");
-        if (taken.error) return { error: taken.error };
-        var pmData = confirmParams.payment_method_data || {};
-        params.payment_method_data = elements._payment._paymentMethodData(taken.card, pmData.billing_details);
-        params.expected_payment_method_type = "card";
-      } else if (typeof confirmParams.payment_method === "string") {
-        params.payment_method = confirmParams.payment_method;
-      } else {
-        throw IntegrationError("stripe.confirmSetup(): pass `elements` or `confirmParams.payment_method`.");
-      }
-      if (confirmParams.return_url !== undefined) params.return_url = confirmParams.return_url;
-      return self._confirmSetup(intentId, clientSecret, params, true).then(function (result) {
-        if (result.error || ifRequired) return result;
-        return redirectTo(confirmParams.return_url, result.setupIntent, clientSecret);
+      var confirm = elementsConfirm(options, "confirmSetup", "seti");
+      if (confirm.error) return { error: confirm.error };
+      var confirmParams = confirm.confirmParams;
+      if (confirmParams.return_url !== undefined) confirm.params.return_url = confirmParams.return_url;
+      return self._confirmSetup(confirm.intentId, confirm.clientSecret, confirm.params, true).then(function (result) {
+        if (result.error || confirm.ifRequired) return result;
+        return redirectTo(confirmParams.return_url, result.setupIntent, confirm.clientSecret);
       });
     });
   };
