@@ -14,25 +14,17 @@ import { describe, expect, inject, it } from "vitest";
 import { storedAttempt } from "../support/attempts.ts";
 import { adminRequest } from "../support/medusa-admin.ts";
 import { orderIdsForCart } from "../support/orders.ts";
-import { paidWithAnotherAmount, preparedShopper } from "../support/paid-checkouts.ts";
+import { paidWithAnotherAmount, placedOrder } from "../support/paid-checkouts.ts";
 import { eventually, throughout } from "../support/poll.ts";
-import { TEXAS_ADDRESS } from "../support/shopper.ts";
 import { previewLogLines } from "../support/storefront-log.ts";
-import { confirmAsBrowser, eventsFor, simAdmin, stripeApi } from "../support/stripe-sim.ts";
+import { eventsFor, simAdmin, stripeApi } from "../support/stripe-sim.ts";
 import { answerOf, deliveredOk, deliveriesOf, MEDUSA_HOOK, STOREFRONT_HOOK } from "../support/webhook-deliveries.ts";
 
 type Endpoint = { id: string; url: string; secret: string; events: string[] };
 type MedusaPayment = { id: string; amount: number; captured_at: string | null; captures?: { amount: number }[] };
 
 /** A paid order made through the storefront, and Medusa's payment behind it. */
-async function paidOrder(label: string) {
-  const { shopper, prepared } = await preparedShopper(TEXAS_ADDRESS, `${label}-${randomBytes(3).toString("hex")}@example.com`);
-  expect((await confirmAsBrowser(prepared.client_secret, "pm_card_visa")).body.status).toBe("requires_capture");
-  const orders = await eventually(() => orderIdsForCart(shopper.cartId), (ids) => ids.length > 0, 30_000);
-  expect(orders).toHaveLength(1);
-  const { order } = await adminRequest<{ order: { payment_collections: { payments: { id: string }[] }[] } }>(`/admin/orders/${orders[0]}?fields=id,*payment_collections.payments`);
-  return { orderId: orders[0]!, cartId: shopper.cartId, paymentId: order.payment_collections[0]!.payments[0]!.id, attemptId: prepared.checkout_attempt_id, intentId: prepared.payment_intent_id, amount: prepared.amount };
-}
+const paidOrder = (label: string) => placedOrder(`${label}-${randomBytes(3).toString("hex")}@example.com`);
 
 const medusaPayment = async (id: string) => (await adminRequest<{ payment: MedusaPayment }>(`/admin/payments/${id}?fields=id,amount,captured_at,*captures`)).payment;
 

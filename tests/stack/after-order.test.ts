@@ -3,33 +3,17 @@
 // events then reach the storefront's webhook, which records each on the attempt's payment
 // history, never makes a second order and never fails. A refund made in Stripe alone (its
 // dashboard) never reaches Medusa: recorded, with the drift logged for an operator.
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { previewLogLines } from "../support/storefront-log.ts";
 import { adminRequest } from "../support/medusa-admin.ts";
-import { shippingOptionId } from "../support/medusa.ts";
 import { orderIdsForCart } from "../support/orders.ts";
 import { eventually } from "../support/poll.ts";
 import { storedAttempt } from "../support/attempts.ts";
-import { shopperWithNotebook, TEXAS_ADDRESS } from "../support/shopper.ts";
+import { placedOrder } from "../support/paid-checkouts.ts";
 import { eventsFor, readCharge, readPaymentIntent, stripeApi } from "../support/stripe-sim.ts";
 import { answerOf, deliveredOk, deliveriesOf, STOREFRONT_HOOK } from "../support/webhook-deliveries.ts";
 
-const stack = inject("stack");
-const baseUrl = () => stack.storefronts.preview!;
 
-/** A paid order made through the storefront: its ids, and the Medusa payment behind it. */
-async function placedOrder(email: string) {
-  const shopper = await shopperWithNotebook(baseUrl());
-  const cartId = shopper.cartId;
-  const prepared = await shopper.prepared({ email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(cartId) });
-  await shopper.confirmPayment(stack.stripeSimUrl, prepared);
-  const { orderId } = await shopper.waitForOrder(prepared.checkout_attempt_id);
-  const { order } = await adminRequest<{ order: { payment_collections: { payments: { id: string }[] }[] } }>(
-    `/admin/orders/${orderId}?fields=id,*payment_collections.payments`,
-  );
-  const paymentId = order.payment_collections[0]!.payments[0]!.id;
-  return { shopper, cartId, orderId, paymentId, attemptId: prepared.checkout_attempt_id, intentId: prepared.payment_intent_id, amount: prepared.amount };
-}
 
 /** The order page as the shopper who placed it reads it now, as text. */
 async function orderPage(placed: Awaited<ReturnType<typeof placedOrder>>): Promise<string> {

@@ -9,10 +9,9 @@ import { newAttemptId } from "../../app/lib/checkout/attempts.server.ts";
 import type { SweepReport } from "../../app/lib/checkout/payment/reconcile.server.ts";
 import { UNCAPTURED_WARNING } from "../../app/lib/checkout/payment/uncaptured.server.ts";
 import { adminRequest } from "../support/medusa-admin.ts";
-import { shippingOptionId } from "../support/medusa.ts";
+import { placedOrder } from "../support/paid-checkouts.ts";
 import { eventually, until } from "../support/poll.ts";
 import { postReconcile } from "../support/reconcile.ts";
-import { shopperWithNotebook, TEXAS_ADDRESS } from "../support/shopper.ts";
 import { readPaymentIntent, stripeApi } from "../support/stripe-sim.ts";
 
 const stack = inject("stack");
@@ -21,17 +20,6 @@ const baseUrl = () => stack.storefronts.preview!;
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** A paid (authorized, not captured) order made through the storefront, and Medusa's payment behind it. */
-async function placedOrder(email: string) {
-  const shopper = await shopperWithNotebook(baseUrl());
-  const prepared = await shopper.prepared({ email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) });
-  await shopper.confirmPayment(stack.stripeSimUrl, prepared);
-  const { orderId } = await shopper.waitForOrder(prepared.checkout_attempt_id);
-  const { order } = await adminRequest<{ order: { payment_collections: { payments: { id: string }[] }[] } }>(
-    `/admin/orders/${orderId}?fields=id,*payment_collections.payments`,
-  );
-  return { orderId, paymentId: order.payment_collections[0]!.payments[0]!.id, attemptId: prepared.checkout_attempt_id, intentId: prepared.payment_intent_id, amount: prepared.amount };
-}
 
 /** One sweep of only these attempts as if it were `later` ms from now; its report and trace id. */
 async function sweepAt(attemptIds: string[], later: number): Promise<SweepReport & { trace_id: string }> {

@@ -4,10 +4,11 @@
 import { expect, inject } from "vitest";
 import type { CheckoutSuccessBody } from "../../app/lib/checkout/contract.ts";
 import type { RecordedRequest } from "../../dev/fault-proxy-client.ts";
+import { adminRequest } from "./medusa-admin.ts";
 import { readCart, shippingOptionId } from "./medusa.ts";
 import { orderIdsForCart } from "./orders.ts";
 import { medusaRequestsFor } from "./proxy.ts";
-import { Shopper, TEXAS_ADDRESS, type PrepareResult } from "./shopper.ts";
+import { Shopper, shopperWithNotebook, TEXAS_ADDRESS, type PrepareResult } from "./shopper.ts";
 import { confirmAsBrowser, stripeApi } from "./stripe-sim.ts";
 import { answerOf, deliveredOk, eventOf } from "./webhook-deliveries.ts";
 
@@ -32,6 +33,20 @@ export async function preparedShopper(address = TEXAS_ADDRESS, email?: string) {
   const prepared = await shopper.prepare(body);
   expect(prepared.status).toBe(200);
   return { shopper, body, prepared: successBody(prepared) };
+}
+
+/** A paid (authorized, not captured) order made through the production build: its ids, and Medusa's payment behind it. */
+export async function placedOrder(email: string) {
+  const shopper = await shopperWithNotebook(baseUrl());
+  const cartId = shopper.cartId;
+  const prepared = await shopper.prepared({ email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(cartId) });
+  await shopper.confirmPayment(inject("stack").stripeSimUrl, prepared);
+  const { orderId } = await shopper.waitForOrder(prepared.checkout_attempt_id);
+  const { order } = await adminRequest<{ order: { payment_collections: { payments: { id: string }[] }[] } }>(
+    `/admin/orders/${orderId}?fields=id,*payment_collections.payments`,
+  );
+  const paymentId = order.payment_collections[0]!.payments[0]!.id;
+  return { shopper, cartId, orderId, paymentId, attemptId: prepared.checkout_attempt_id, intentId: prepared.payment_intent_id, amount: prepared.amount };
 }
 
 /** The shopper's return page for an attempt (not followed). */
