@@ -120,3 +120,36 @@ export function orderStatusView(order: Order, news: PaymentNews[], shipments: Sh
 function formatDay(iso: string): string {
   return new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(iso));
 }
+
+const PAYMENT_SHORT: Record<string, string> = {
+  authorized: "Authorized",
+  partially_authorized: "Partly authorized",
+  captured: "Paid",
+  partially_captured: "Partly paid",
+  partially_refunded: "Partly refunded",
+  refunded: "Refunded",
+  canceled: "Canceled",
+  awaiting: "Awaiting payment",
+  requires_action: "Action needed",
+  not_paid: "Not paid",
+};
+
+const FULFILLMENT_SHORT: Record<string, string> = {
+  not_fulfilled: "Preparing",
+  partially_fulfilled: "Being packed",
+  fulfilled: "Packed",
+  partially_shipped: "Partly shipped",
+  shipped: "Shipped",
+  partially_delivered: "Partly delivered",
+  delivered: "Delivered",
+  canceled: "Canceled",
+};
+
+/** An order's payment and fulfillment in a word or two, for the account's order list. */
+export function orderListStatus(order: Pick<Order, "status" | "payment_status" | "fulfillment_status">): { payment: string; fulfillment: string } {
+  if (order.status === "canceled") return { payment: PAYMENT_SHORT[order.payment_status ?? ""] ?? "Canceled", fulfillment: "Canceled" };
+  return {
+    payment: PAYMENT_SHORT[order.payment_status ?? ""] ?? "Pending",
+    fulfillment: FULFILLMENT_SHORT[order.fulfillment_status ?? ""] ?? "Preparing",
+  };
+}

@@ -8,14 +8,16 @@ import type { Cart } from "./medusa/schemas";
  * The shopper's open cart: the one their signed cookie names (`cartId`, from
  * `readCartId`), or a new one when they have none (or theirs was completed or has
  * expired). `setCookie` is set when a new cart was made and must be sent back.
+ * `customerToken`: a signed-in customer's, so a new cart is made as theirs.
  */
-export async function openCartFor(shop: ShopContext, cartId: string | null): Promise<{ cart: Cart; setCookie?: string }> {
+export async function openCartFor(shop: ShopContext, cartId: string | null, customerToken?: string): Promise<{ cart: Cart; setCookie?: string }> {
   if (cartId) {
     const cart = await retrieveCart(shop.medusa, cartId);
     if (cart && !cart.completed_at) return { cart };
   }
   const region = await getRegion(shop);
-  const cart = await createCart(shop.medusa, region.id);
+  // A signed-in customer's new cart is made with their token: Medusa makes it theirs.
+  const cart = await createCart(shop.medusa, region.id, customerToken);
   shop.logger.log("info", "cart created", { step: "create_cart", cart_id: cart.id, outcome: "ok" });
   shop.cartMadeNow = cart.id;
   return { cart, setCookie: await setCartIdCookie(shop.config, cart.id) };

@@ -11,9 +11,8 @@ import { cartMutationLimited } from "~/lib/http/rate-limit.server";
 import { readJson } from "~/lib/http/request-body.server";
 import { writeCart } from "~/lib/cart-writes.server";
 import { listShippingOptions, sameAddress } from "~/lib/medusa/cart.server";
-import { getRegion } from "~/lib/medusa/catalog.server";
+import { getRegion, regionCountries } from "~/lib/medusa/catalog.server";
 import { MedusaError } from "~/lib/medusa/client.server";
-import type { Region } from "~/lib/medusa/schemas";
 import { existingCartFor } from "~/lib/shopper-cart.server";
 import type { Route } from "./+types/checkout";
 
@@ -22,10 +21,6 @@ export function meta() {
 }
 
 export { noStoreDocumentHeaders as headers } from "~/lib/http/headers";
-
-function countriesOf(region: Region) {
-  return region.countries.map((country) => ({ code: country.iso_2.toLowerCase(), name: country.display_name ?? country.name ?? country.iso_2.toUpperCase() }));
-}
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { shop } = context;
@@ -44,7 +39,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       paymentError,
       summary: checkoutSummary(cart),
       shippingOptions: shippingOptionViews(options),
-      countries: countriesOf(region),
+      countries: regionCountries(region),
       email: cart.email,
       shippingAddress: cart.shipping_address,
       billingAddress: cart.billing_address,

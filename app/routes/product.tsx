@@ -7,6 +7,8 @@ import { actionFailure, actionInput, cartProblemFailure } from "~/lib/http/actio
 import { cartMutationLimited } from "~/lib/http/rate-limit.server";
 import { readCartId } from "~/lib/cart-cookie.server";
 import { openCartFor } from "~/lib/shopper-cart.server";
+import { rememberCart } from "~/lib/account/customer-cart.server";
+import { readSession } from "~/lib/account/session.server";
 import { noStoreHeaders } from "~/lib/http/headers";
 import { backendFailure, orBackendFailure } from "~/lib/http/backend-failure.server";
 import { writeCart } from "~/lib/cart-writes.server";
@@ -54,7 +56,9 @@ export async function action({ request, params, context }: Route.ActionArgs) {
       return actionFailure(shop, "item_not_found", "That option isn't available. Pick another one.", { fields: { variant_id: "Not an option of this product." } });
     }
 
-    const { cart, setCookie } = await openCartFor(shop, cartId);
+    const session = await readSession(shop, cloudflare.env, request);
+    const { cart, setCookie } = await openCartFor(shop, cartId, session?.token);
+    if (setCookie && session) await rememberCart(cloudflare.env, session.customerId, cart.id);
     const result = await writeCart(context, cart.id, { kind: "add_line", variant_id: variant.id, quantity });
     if (result.problem) {
       const message = result.problem.code === "out_of_stock" ? stockMessage(variant) : undefined;

@@ -16,7 +16,15 @@ import { SIMULATOR_KEYS } from "../../dev/stack.ts";
 import { SECRET_NAMES } from "../../dev/worker-config.ts";
 import { prefixNeedles, readDotVars, scanDirectory, secretNeedles } from "../support/secret-scan.ts";
 
-const RATE_LIMITS = ["RATE_LIMIT_PREPARE_PER_CLIENT", "RATE_LIMIT_PREPARE_PER_CART", "RATE_LIMIT_CART_PER_CLIENT", "RATE_LIMIT_CART_PER_CART"];
+const RATE_LIMITS = [
+  "RATE_LIMIT_PREPARE_PER_CLIENT",
+  "RATE_LIMIT_PREPARE_PER_CART",
+  "RATE_LIMIT_CART_PER_CLIENT",
+  "RATE_LIMIT_CART_PER_CART",
+  "RATE_LIMIT_ACCOUNT_PER_CLIENT",
+  "RATE_LIMIT_ACCOUNT_PER_EMAIL",
+];
+const KV_NAMESPACES = ["CHECKOUT_ATTEMPTS", "CUSTOMER_SESSIONS"];
 
 type Run = { code: number | null; output: string; seconds: number };
 
@@ -107,7 +115,7 @@ describe("deploy readiness: wrangler deploy --dry-run of the production build", 
       expect.arrayContaining([
         { name: "CART_COORDINATOR", type: "durable_object_namespace", class_name: "CartCoordinator" },
         { name: "ATTEMPT_INDEX", type: "durable_object_namespace", class_name: "AttemptIndex" },
-        expect.objectContaining({ name: "CHECKOUT_ATTEMPTS", type: "kv_namespace", namespace_id: expect.any(String) }),
+        ...KV_NAMESPACES.map((name) => expect.objectContaining({ name, type: "kv_namespace", namespace_id: expect.any(String) })),
         ...RATE_LIMITS.map((name) =>
           expect.objectContaining({ name, type: "ratelimit", namespace_id: expect.any(String), simple: { limit: expect.any(Number), period: expect.any(Number) } }),
         ),
@@ -141,7 +149,7 @@ describe("deploy readiness: wrangler deploy --dry-run of the production build", 
   it("lists every binding in wrangler's output", () => {
     expect(dryRun.output).toMatch(/env\.CART_COORDINATOR \(CartCoordinator\)\s+Durable Object/);
     expect(dryRun.output).toMatch(/env\.ATTEMPT_INDEX \(AttemptIndex\)\s+Durable Object/);
-    expect(dryRun.output).toMatch(/env\.CHECKOUT_ATTEMPTS \(\w+\)\s+KV Namespace/);
+    for (const name of KV_NAMESPACES) expect(dryRun.output).toMatch(new RegExp(`env\\.${name} \\(\\w+\\)\\s+KV Namespace`));
     for (const name of RATE_LIMITS) expect(dryRun.output).toMatch(new RegExp(`env\\.${name} \\(\\d+ requests/\\d+s\\)\\s+Rate Limit`));
   });
 });

@@ -20,27 +20,30 @@ export const US_STATES: [string, string][] = [
 
 type Props = {
   legend: string;
-  /** Names errors and ids: `shipping_address` or `billing_address`, as the API's dotted paths. */
-  prefix: "shipping_address" | "billing_address";
+  /** Names errors and ids, as the API's dotted paths: `shipping_address`, `billing_address`, or an account form's `address`. */
+  prefix: "shipping_address" | "billing_address" | "address";
+  /** Keeps the ids of several forms on one page apart (the account's address forms). */
+  idPrefix?: string;
   value: AddressDraft;
   countries: Country[];
   errors: Record<string, string>;
   onChange: (field: AddressKey, value: string) => void;
 };
 
-export function AddressFields({ legend, prefix, value, countries, errors, onChange }: Props) {
+export function AddressFields({ legend, prefix, idPrefix = "", value, countries, errors, onChange }: Props) {
   // Autofill keeps shipping and billing apart with these section tokens.
-  const section = prefix === "shipping_address" ? "shipping" : "billing";
+  const section = prefix === "billing_address" ? "billing" : "shipping";
+  const idOf = (path: string) => idPrefix + fieldId(path);
   const text = (field: AddressKey, label: string, autoComplete: string, options: { required?: boolean; type?: string; inputMode?: "numeric" | "tel" } = {}) => {
     const path = `${prefix}.${field}`;
     return (
       <div className={`field field-${field}`}>
-        <label htmlFor={fieldId(path)}>
+        <label htmlFor={idOf(path)}>
           {label}
           {options.required ? null : <span className="optional"> (optional)</span>}
         </label>
         <input
-          id={fieldId(path)}
+          id={idOf(path)}
           name={path}
           type={options.type ?? "text"}
           inputMode={options.inputMode}
@@ -58,9 +61,9 @@ export function AddressFields({ legend, prefix, value, countries, errors, onChan
     const path = `${prefix}.${field}`;
     return (
       <div className={`field field-${field}`}>
-        <label htmlFor={fieldId(path)}>{label}</label>
+        <label htmlFor={idOf(path)}>{label}</label>
         <select
-          id={fieldId(path)}
+          id={idOf(path)}
           name={path}
           autoComplete={`${section} ${autoComplete}`}
           value={value[field]}

@@ -12,7 +12,13 @@ import * as z from "zod/mini";
 
 export const ERROR_STATUS = {
   invalid_request: 400,
+  /** Account routes: wrong email or password (one neutral message for both). */
+  invalid_credentials: 401,
+  /** Account routes: no session, or it ended or expired. */
+  sign_in_required: 401,
   forbidden: 403,
+  /** Account routes: an order or address that isn't the signed-in customer's (or doesn't exist). */
+  not_found: 404,
   cart_not_found: 404,
   item_not_found: 404,
   cart_completed: 409,
@@ -23,6 +29,8 @@ export const ERROR_STATUS = {
   payment_in_progress: 409,
   out_of_stock: 409,
   cart_update_refused: 409,
+  /** Account routes: registering an email that already has an account. */
+  account_exists: 409,
   payload_too_large: 413,
   shipping_option_unavailable: 422,
   rate_limited: 429,

@@ -47,3 +47,22 @@ export async function cartMutationLimited(shop: ShopContext, env: Env, request: 
   const limited = await checkLimits(checks, shop.logger, shop.traceId);
   return limited ? actionFailure(shop, limited.body.error.code, limited.body.error.message, { headers: limited.headers }) : null;
 }
+
+/**
+ * Sign-in, sign-up and password reset (README, "Rate limits"): per client and per email
+ * address, so neither one connection nor a spread of them can guess one account's
+ * password quickly. The email is counted by its SHA-256, never kept as written.
+ */
+export async function accountLimited(shop: ShopContext, env: Env, request: Request, email: string) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(email.trim().toLowerCase())));
+  const emailKey = [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  const limited = await checkLimits(
+    [
+      { limiter: env.RATE_LIMIT_ACCOUNT_PER_CLIENT, key: clientKey(request), what: "from your connection" },
+      { limiter: env.RATE_LIMIT_ACCOUNT_PER_EMAIL, key: emailKey, what: "for this email address" },
+    ],
+    shop.logger,
+    shop.traceId,
+  );
+  return limited ? actionFailure(shop, limited.body.error.code, limited.body.error.message, { headers: limited.headers }) : null;
+}

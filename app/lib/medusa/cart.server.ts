@@ -45,9 +45,11 @@ export async function retrieveCart(medusa: MedusaClient, cartId: string): Promis
   }
 }
 
-export async function createCart(medusa: MedusaClient, regionId: string): Promise<Cart> {
+/** A new cart; with a signed-in customer's `token`, Medusa makes it theirs. */
+export async function createCart(medusa: MedusaClient, regionId: string, token?: string): Promise<Cart> {
   const { cart } = await medusa.request("/store/carts", {
     method: "POST",
+    token,
     body: { region_id: regionId },
     query: { fields: PAGE_FIELDS },
     schema: cartResponse,

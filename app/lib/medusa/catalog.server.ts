@@ -90,3 +90,8 @@ export async function linesShortOfStock(medusa: MedusaClient, lines: StockedLine
   const named = lines.map((line) => ({ ...line, title: line.variant_title ? `${line.title ?? "Item"} (${line.variant_title})` : line.title }));
   return shortLines(named, await currentStock(medusa, productIds));
 }
+
+/** The countries the shop ships to (its region's), as the address forms list them. */
+export function regionCountries(region: Region): { code: string; name: string }[] {
+  return region.countries.map((country) => ({ code: country.iso_2.toLowerCase(), name: country.display_name ?? country.name ?? country.iso_2.toUpperCase() }));
+}

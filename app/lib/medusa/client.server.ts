@@ -59,6 +59,8 @@ export type MedusaRequest<S extends z.ZodType> = {
   query?: Record<string, string | number | string[] | undefined>;
   body?: unknown;
   schema: S;
+  /** A signed-in customer's Medusa token (sent as `Authorization: Bearer`; never logged). */
+  token?: string;
 };
 
 export type MedusaClient = {
@@ -115,6 +117,7 @@ export function createMedusaClient(options: MedusaClientOptions): MedusaClient {
       "x-request-id": options.logger.traceId,
     };
     if (init.body !== undefined) headers["content-type"] = "application/json";
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
 
     let response: Response;
     let text: string;

@@ -67,7 +67,8 @@ export async function completeCart(medusa: MedusaClient, cartId: string): Promis
 }
 
 // Medusa 2.21's store order route ignores `+metadata`; payment_collections (amounts only) come by default.
-const ORDER_FIELDS = "*items,*shipping_methods,*shipping_address,+payment_status";
+// `+customer_id`: the account's order page checks the order is the customer's (Medusa's route doesn't).
+const ORDER_FIELDS = "*items,*shipping_methods,*shipping_address,+payment_status,+customer_id";
 
 export async function retrieveOrder(medusa: MedusaClient, orderId: string): Promise<Order | null> {
   try {

@@ -106,6 +106,8 @@ export type LineItem = z.infer<typeof lineItem>;
 export const cart = z.object({
   id: z.string(),
   email: nullableString,
+  /** Set once the cart belongs to a customer (a guest's too: Medusa makes a guest customer per email). */
+  customer_id: z.string().nullish().transform((value) => value ?? null),
   region_id: nullableString,
   currency_code: z.string(),
   completed_at: nullableString,
@@ -193,6 +195,7 @@ export const checkoutCartResponse = z.object({ cart: checkoutCart });
 
 export const order = z.object({
   id: z.string(),
+  customer_id: z.string().nullish().transform((value) => value ?? null),
   display_id: z.number().nullish(),
   status: z.string().nullish(),
   payment_status: z.string().nullish(),
