@@ -19,6 +19,7 @@ import { handleStripeWebhook } from "./stripe-webhook";
 
 export { AttemptIndex } from "./attempt-index";
 export { CartCoordinator } from "./cart-coordinator";
+export { CustomerCoordinator } from "./customer-coordinator";
 
 /**
  * React Router's own CSRF check compares `Origin` with `request.url`, which loses its port

@@ -9,7 +9,9 @@ import { prepareInCart, type PrepareCall } from "../app/lib/checkout/prepare/pip
 import { readConfig, type AppConfig } from "../app/lib/config.server";
 import type { CheckoutAnswer } from "../app/lib/http/answer";
 import { createLogger, type Logger } from "../app/lib/log.server";
-import { medusaClientFor } from "../app/lib/medusa/client.server";
+import { MedusaError, medusaClientFor } from "../app/lib/medusa/client.server";
+import { createStripePaymentSession, type SessionOptions } from "../app/lib/medusa/payment.server";
+import type { CustomerSessionAnswer } from "./customer-coordinator";
 import { cancelPaymentIntent, releasePayment, retrievePaymentIntent } from "../app/lib/stripe.server";
 import { attemptIndex } from "./attempt-index";
 import { cartWriteAnswer, performCartWrite, type CartWrite, type CartWriteAnswer } from "../app/lib/cart-writes.server";
@@ -59,8 +61,24 @@ export class CartCoordinator extends DurableObject<Env> {
 
   async prepare(call: PrepareCall): Promise<CheckoutAnswer> {
     const logger = createLogger(call.traceId, call.route);
+    const medusa = medusaClientFor(readConfig(this.env), logger);
     const deps = {
-      medusa: medusaClientFor(readConfig(this.env), logger),
+      medusa,
+      createSession: async (collectionId: string, attemptId: string, options: SessionOptions) => {
+        if (!call.customer) return createStripePaymentSession(medusa, collectionId, attemptId, options);
+        // A signed-in customer's sessions, one at a time per customer (customer-coordinator.ts).
+        // (The RPC stub's type drops the collection's `unknown` session data: the object sends it as is.)
+        const answer = (await this.env.CUSTOMER_COORDINATOR.getByName(call.customer.id).createPaymentSession({
+          customerId: call.customer.id,
+          collectionId,
+          attemptId,
+          options,
+          traceId: call.traceId,
+          route: call.route,
+        })) as CustomerSessionAnswer;
+        if ("failure" in answer) throw new MedusaError(answer.failure.kind, answer.failure.message, answer.failure.details);
+        return answer.collection;
+      },
       attempts: this.attemptStore(),
       openAttempts: attemptIndex(this.env),
       logger,

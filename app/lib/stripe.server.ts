@@ -84,3 +84,18 @@ export function listPaymentIntents(
 ): Promise<Stripe.ApiList<Stripe.PaymentIntent>> {
   return stripeClient(config).paymentIntents.list(query);
 }
+
+/** A card saved to a Stripe customer, as the shopper sees it (brand, last 4, expiry). */
+export type SavedCard = { id: string; brand: string; last4: string; exp_month: number; exp_year: number };
+
+/** The cards saved to this Stripe customer (up to 20, newest first as Stripe lists them). */
+export async function listCustomerCards(config: AppConfig, stripeCustomerId: string): Promise<SavedCard[]> {
+  const list = await stripeClient(config).paymentMethods.list({ customer: stripeCustomerId, type: "card", limit: 20 });
+  return list.data.flatMap((method) =>
+    method.card ? [{ id: method.id, brand: method.card.brand, last4: method.card.last4, exp_month: method.card.exp_month, exp_year: method.card.exp_year }] : [],
+  );
+}
+
+export async function detachCard(config: AppConfig, paymentMethodId: string): Promise<void> {
+  await stripeClient(config).paymentMethods.detach(paymentMethodId);
+}

@@ -14,6 +14,9 @@ import { listShippingOptions, sameAddress } from "~/lib/medusa/cart.server";
 import { getRegion, regionCountries } from "~/lib/medusa/catalog.server";
 import { MedusaError } from "~/lib/medusa/client.server";
 import { existingCartFor } from "~/lib/shopper-cart.server";
+import { readSession } from "~/lib/account/session.server";
+import { savedCardsOf } from "~/lib/account/saved-cards.server";
+import { retrieveCustomer } from "~/lib/medusa/customer.server";
 import type { Route } from "./+types/checkout";
 
 export function meta() {
@@ -27,11 +30,11 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const found = await orBackendFailure(shop, async () => {
     const cart = await existingCartFor(shop, await readCartId(shop.config, request));
     if (!cart || cart.items.length === 0) return null;
-    const [region, options] = await Promise.all([getRegion(shop), listShippingOptions(shop.medusa, cart.id)]);
-    return { cart, region, options };
+    const [region, options, account] = await Promise.all([getRegion(shop), listShippingOptions(shop.medusa, cart.id), accountOf(context, request)]);
+    return { cart, region, options, account };
   });
   if (!found) throw redirect("/cart", { headers: noStoreHeaders() });
-  const { cart, region, options } = found;
+  const { cart, region, options, account } = found;
   // The return page sends a failed payment back here with Stripe's message to show.
   const paymentError = new URL(request.url).searchParams.get("payment_error")?.slice(0, 300) || null;
   return data(
@@ -44,9 +47,27 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       shippingAddress: cart.shipping_address,
       billingAddress: cart.billing_address,
       stripe: publicConfig(shop.config),
+      account,
     },
     { headers: noStoreHeaders() },
   );
+}
+
+/**
+ * A signed-in customer's email, saved addresses and saved cards, to prefill the checkout;
+ * null for a guest. Cards are read from Stripe (their own Stripe customer only): without
+ * them the checkout still works with a new card.
+ */
+async function accountOf({ shop, cloudflare }: Route.LoaderArgs["context"], request: Request) {
+  const session = await readSession(shop, cloudflare.env, request);
+  if (!session) return null;
+  const customer = await retrieveCustomer(shop.medusa, session.token);
+  if (!customer) return null;
+  const cards = await savedCardsOf(shop.config, cloudflare.env, customer.id).catch((error: unknown) => {
+    shop.logger.log("warn", "saved cards unavailable", { step: "saved_cards", outcome: "error", error: String(error) });
+    return [];
+  });
+  return { email: customer.email, addresses: customer.addresses, cards };
 }
 
 /**

@@ -115,6 +115,7 @@ describe("deploy readiness: wrangler deploy --dry-run of the production build", 
       expect.arrayContaining([
         { name: "CART_COORDINATOR", type: "durable_object_namespace", class_name: "CartCoordinator" },
         { name: "ATTEMPT_INDEX", type: "durable_object_namespace", class_name: "AttemptIndex" },
+        { name: "CUSTOMER_COORDINATOR", type: "durable_object_namespace", class_name: "CustomerCoordinator" },
         ...KV_NAMESPACES.map((name) => expect.objectContaining({ name, type: "kv_namespace", namespace_id: expect.any(String) })),
         ...RATE_LIMITS.map((name) =>
           expect.objectContaining({ name, type: "ratelimit", namespace_id: expect.any(String), simple: { limit: expect.any(Number), period: expect.any(Number) } }),
@@ -136,19 +137,23 @@ describe("deploy readiness: wrangler deploy --dry-run of the production build", 
     expect(config.migrations).toEqual([
       { tag: "v1", new_sqlite_classes: ["CartCoordinator"] },
       { tag: "v2", new_sqlite_classes: ["AttemptIndex"] },
+      { tag: "v3", new_sqlite_classes: ["CustomerCoordinator"] },
     ]);
     expect(config.durable_objects?.bindings).toContainEqual({ name: "CART_COORDINATOR", class_name: "CartCoordinator" });
     expect(config.durable_objects?.bindings).toContainEqual({ name: "ATTEMPT_INDEX", class_name: "AttemptIndex" });
+    expect(config.durable_objects?.bindings).toContainEqual({ name: "CUSTOMER_COORDINATOR", class_name: "CustomerCoordinator" });
     expect(config.triggers?.crons).toEqual(["*/5 * * * *"]);
     expect(config.compatibility_flags).toContain("nodejs_compat");
     const worker = readFileSync(path.join(serverDir, "index.js"), "utf8");
     expect(worker).toMatch(/export\s*\{[^}]*\bCartCoordinator\b[^}]*\}/);
     expect(worker).toMatch(/export\s*\{[^}]*\bAttemptIndex\b[^}]*\}/);
+    expect(worker).toMatch(/export\s*\{[^}]*\bCustomerCoordinator\b[^}]*\}/);
   });
 
   it("lists every binding in wrangler's output", () => {
     expect(dryRun.output).toMatch(/env\.CART_COORDINATOR \(CartCoordinator\)\s+Durable Object/);
     expect(dryRun.output).toMatch(/env\.ATTEMPT_INDEX \(AttemptIndex\)\s+Durable Object/);
+    expect(dryRun.output).toMatch(/env\.CUSTOMER_COORDINATOR \(CustomerCoordinator\)\s+Durable Object/);
     for (const name of KV_NAMESPACES) expect(dryRun.output).toMatch(new RegExp(`env\\.${name} \\(\\w+\\)\\s+KV Namespace`));
     for (const name of RATE_LIMITS) expect(dryRun.output).toMatch(new RegExp(`env\\.${name} \\(\\d+ requests/\\d+s\\)\\s+Rate Limit`));
   });

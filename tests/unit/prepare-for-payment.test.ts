@@ -10,6 +10,7 @@ import { prepareForPayment, type PrepareDeps } from "../../app/lib/checkout/prep
 import type { CheckoutAnswer } from "../../app/lib/http/answer";
 import { createLogger } from "../../app/lib/log.server";
 import { createMedusaClient } from "../../app/lib/medusa/client.server";
+import { createStripePaymentSession } from "../../app/lib/medusa/payment.server";
 import { toMinorUnits } from "../../app/lib/money";
 import { FAULT_KINDS, ScriptedKv, ScriptedMedusa, stripeProviderAmount, type Address, type FaultKind } from "../support/scripted-medusa.ts";
 
@@ -79,7 +80,18 @@ function shopWith(cart: "prepared" | "fresh" | "empty" | "completed", options: {
     collections: "/store/payment-collections",
     sessions: `/store/payment-collections/${collectionId}/payment-sessions`,
   };
-  return { shop, kv, id, paths, run: (input = submission(), cartId = id) => prepareForPayment({ medusa, attempts: kv.asBinding(), logger, openAttempts: indexOf(indexed) }, cartId, input), indexed };
+  return { shop, kv, id, paths, run: (input = submission(), cartId = id) => prepareForPayment(
+        {
+          medusa,
+          attempts: kv.asBinding(),
+          logger,
+          openAttempts: indexOf(indexed),
+          customer: null,
+          createSession: (collection, attempt, options) => createStripePaymentSession(medusa, collection, attempt, options),
+        },
+        cartId,
+        input,
+      ), indexed };
 }
 
 /** The reconciler's index of open attempts: what prepare added to it. */

@@ -39,7 +39,7 @@ export async function call(cartId: string, standard: string, key: string, email 
   const body = prepareRequest.parse({ email, shipping_address: TEXAS_ADDRESS, shipping_option_id: standard });
   const bodyHash = await sha256Hex(canonicalJson(body));
   return (traceId: string) =>
-    env.CART_COORDINATOR.getByName(cartId).prepare({ cartId, key, derivedKey: false, bodyHash, body, traceId, route: "/api/carts/:id/prepare-for-payment" });
+    env.CART_COORDINATOR.getByName(cartId).prepare({ cartId, key, derivedKey: false, bodyHash, body, traceId, route: "/api/carts/:id/prepare-for-payment", customer: null });
 }
 
 export const newTraceId = () => newTrace().traceId;

@@ -13,6 +13,9 @@ import { OrderSummary } from "./OrderSummary";
 import { PaymentSection } from "./PaymentSection";
 import { ShippingOptions } from "./ShippingOptions";
 import { usePrepareAndPay } from "./usePrepareAndPay";
+import { SavedAddresses, SavedCards } from "./SavedChoices";
+import type { CustomerAddress } from "~/lib/medusa/customer.server";
+import type { SavedCard } from "~/lib/stripe.server";
 import { useShippingRefresh } from "./useShippingRefresh";
 
 type Props = {
@@ -25,6 +28,8 @@ type Props = {
   stripe: PublicConfig;
   /** Why the last payment failed, when the return page sent the shopper back. */
   paymentError: string | null;
+  /** The signed-in customer's saved addresses and cards; null for a guest. */
+  account: { email: string; addresses: CustomerAddress[]; cards: SavedCard[] } | null;
 };
 
 /**
@@ -68,8 +73,16 @@ type FieldsProps = Props & { setSummary: (summary: CheckoutSummary) => void; str
 function CheckoutFields(props: FieldsProps) {
   const { countries, summary } = props;
   const defaultCountry = countries.length === 1 ? (countries[0]?.code ?? "") : "";
-  const [email, setEmail] = useState(props.email ?? "");
-  const [shipping, setShipping] = useState(() => addressForm(props.shippingAddress, countries, defaultCountry));
+  const account = props.account;
+  const [email, setEmail] = useState(props.email ?? account?.email ?? "");
+  // A signed-in customer starts from their default shipping address when the cart has none yet.
+  const [shipping, setShipping] = useState(() =>
+    addressForm(props.shippingAddress?.address_1 ? props.shippingAddress : (account?.addresses.find((address) => address.is_default_shipping) ?? props.shippingAddress), countries, defaultCountry),
+  );
+  const [saveAddress, setSaveAddress] = useState(false);
+  const [cardChoice, setCardChoice] = useState<string>(account?.cards[0]?.id ?? "new");
+  const [saveCard, setSaveCard] = useState(false);
+  const savedCardId = cardChoice === "new" ? null : cardChoice;
   const [billingSame, setBillingSame] = useState(true);
   const [billing, setBilling] = useState(() => addressForm(props.billingAddress, countries, defaultCountry));
   const [optionId, setOptionId] = useState(props.summary.shippingOptionId ?? "");
@@ -101,6 +114,9 @@ function CheckoutFields(props: FieldsProps) {
       ...(billingSame ? {} : { billing_address: filled(billing) }),
       shipping_option_id: optionId,
       expected_total: expectedTotal,
+      ...(account ? { save_address: saveAddress && !isSavedAddress(shipping, account.addresses) } : {}),
+      ...(account && savedCardId ? { payment_method_id: savedCardId } : {}),
+      ...(account && !savedCardId ? { save_card: saveCard } : {}),
     }),
     missingFields,
     setFieldErrors,
@@ -109,6 +125,7 @@ function CheckoutFields(props: FieldsProps) {
     submitting,
     shipping: refresh,
     initialPaymentError: props.paymentError,
+    savedCardId,
   });
 
   // ---- form changes
@@ -130,6 +147,15 @@ function CheckoutFields(props: FieldsProps) {
     edited(`shipping_address.${field}`);
     if (SELECTS_REFRESH.includes(field)) refresh.refreshNow();
     else if (TYPING_REFRESHES.includes(field)) refresh.refreshSoon();
+  }
+  /** One click on a saved address: the whole shipping address at once, then shipping and tax for it. */
+  function shipTo(address: CustomerAddress) {
+    const next = addressForm(address, countries, defaultCountry);
+    setShipping(next);
+    latest.current = { ...latest.current, shipping: next };
+    payment.setChangedTotal(null);
+    setFieldErrors((errors) => Object.fromEntries(Object.entries(errors).filter(([path]) => !path.startsWith("shipping_address."))));
+    refresh.refreshNow();
   }
   function changeBilling(field: AddressKey, value: string) {
     setBilling((current) => ({ ...current, [field]: value, ...(field === "country_code" ? { province: "" } : {}) }));
@@ -198,7 +224,15 @@ function CheckoutFields(props: FieldsProps) {
           </div>
         </fieldset>
 
+        {account && account.addresses.length > 0 ? <SavedAddresses addresses={account.addresses} current={shipping} onChoose={shipTo} /> : null}
+
         <AddressFields legend="Shipping address" prefix="shipping_address" value={shipping} countries={countries} errors={fieldErrors} onChange={changeShipping} />
+        {account && !isSavedAddress(shipping, account.addresses) ? (
+          <label className="checkbox">
+            <input type="checkbox" name="save_address" checked={saveAddress} onChange={(event) => setSaveAddress(event.target.checked)} />
+            <span>Save this address to my account</span>
+          </label>
+        ) : null}
 
         <ShippingOptions
           options={refresh.options}
@@ -235,7 +269,29 @@ function CheckoutFields(props: FieldsProps) {
           )}
         </fieldset>
 
-        <PaymentSection error={payment.paymentError} loadError={props.stripeLoadError} onReady={() => setPaymentReady(true)} />
+        {account && account.cards.length > 0 ? (
+          <SavedCards cards={account.cards} choice={cardChoice} onChoose={(choice) => {
+            setCardChoice(choice);
+            payment.setChangedTotal(null);
+          }} />
+        ) : null}
+        {savedCardId ? (
+          payment.paymentError ? (
+            <p id="payment-error" className="field-error payment-error" role="alert">
+              {payment.paymentError}
+            </p>
+          ) : null
+        ) : (
+          <>
+            <PaymentSection error={payment.paymentError} loadError={props.stripeLoadError} onReady={() => setPaymentReady(true)} />
+            {account ? (
+              <label className="checkbox">
+                <input type="checkbox" name="save_card" checked={saveCard} onChange={(event) => setSaveCard(event.target.checked)} />
+                <span>Save this card for next time</span>
+              </label>
+            ) : null}
+          </>
+        )}
 
         {problem ? (
           <div id="checkout-problem" className="checkout-problem" role="alert">
@@ -265,7 +321,7 @@ function CheckoutFields(props: FieldsProps) {
             </button>
           </div>
         ) : (
-          <button type="submit" className="button primary pay-button" disabled={busy || !paymentReady} aria-busy={processing}>
+          <button type="submit" className="button primary pay-button" disabled={busy || (!paymentReady && !savedCardId)} aria-busy={processing}>
             {processing ? "Processing…" : `Pay ${formatMoney(summary.total, currency)}`}
           </button>
         )}
@@ -277,6 +333,13 @@ function CheckoutFields(props: FieldsProps) {
       <OrderSummary summary={summary} updating={refresh.updating} />
     </form>
   );
+}
+
+/** Whether the address typed is one the customer has saved already (nothing to save). */
+function isSavedAddress(draft: Record<AddressKey, string>, saved: CustomerAddress[]): boolean {
+  const norm = (value: string | null | undefined) => (value ?? "").trim().toLowerCase();
+  const parts: AddressKey[] = ["first_name", "last_name", "address_1", "address_2", "city", "province", "postal_code", "country_code"];
+  return saved.some((address) => parts.every((part) => norm(address[part]) === norm(draft[part])));
 }
 
 function formatMinor(amount: number, currency: string): string {

@@ -26,6 +26,8 @@ type Options = {
   submitting: RefObject<boolean>;
   shipping: { refreshNow: () => void; cancelPending: () => void; catchUp: () => void; setNotice: (notice: string | null) => void };
   initialPaymentError: string | null;
+  /** The signed-in customer's saved card chosen to pay with, or null for a card typed in the Payment Element. */
+  savedCardId: string | null;
 };
 
 /**
@@ -62,8 +64,10 @@ export function usePrepareAndPay(options: Options) {
         setProblem({ message: "The payment form is still loading. Try again in a moment." });
         return;
       }
-      // Stripe wants elements.submit() first, before any other asynchronous work.
-      const checked = await elements.submit();
+      // Stripe wants elements.submit() first, before any other asynchronous work (a saved
+      // card has no Payment Element to check).
+      const savedCard = options.savedCardId;
+      const checked = savedCard ? { error: undefined } : await elements.submit();
       const missing = options.missingFields();
       options.setFieldErrors(missing);
       if (checked.error) setPaymentError(checked.error.message ?? "Check your payment details.");
@@ -115,12 +119,19 @@ export function usePrepareAndPay(options: Options) {
       }
 
       const returnUrl = `${window.location.origin}/checkout/complete?attempt=${encodeURIComponent(attempt.data.checkout_attempt_id)}`;
-      const result = await stripe.confirmPayment({
-        elements,
-        clientSecret: attempt.data.client_secret,
-        confirmParams: { return_url: returnUrl },
-        redirect: "if_required",
-      });
+      // A saved card is already on the PaymentIntent; Stripe.js still asks for 3D Secure when the card wants it.
+      const result = savedCard
+        ? await stripe.confirmPayment({
+            clientSecret: attempt.data.client_secret,
+            confirmParams: { return_url: returnUrl, payment_method: savedCard },
+            redirect: "if_required",
+          })
+        : await stripe.confirmPayment({
+            elements,
+            clientSecret: attempt.data.client_secret,
+            confirmParams: { return_url: returnUrl },
+            redirect: "if_required",
+          });
       if (result.error) {
         // The payment was canceled meanwhile (the cart changed in another tab, or the checkout
         // expired): nothing was charged; show the cart as it is now, and pay again.

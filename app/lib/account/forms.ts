@@ -50,6 +50,12 @@ export const signInRequest = z.strictObject({
   next: nextPath,
 });
 
+/** A saved card's id (Stripe's `pm_…`); whose it is, is checked against Stripe. */
+export const removeCardRequest = z.strictObject({
+  intent: z.literal("remove-card", { error: "Unknown action" }),
+  card_id: z.string({ error: "Unknown card" }).check(z.regex(/^pm_[A-Za-z0-9_]{1,100}$/, "Unknown card")),
+});
+
 export const profileRequest = z.strictObject({
   intent: z.literal("update-profile", { error: "Unknown action" }),
   first_name: name("first name"),

@@ -77,6 +77,8 @@ export const attemptRecord = z.object({
   history: z.array(z.object({ status: z.enum(ATTEMPT_STATUSES), at: z.string(), trace_id: z.string(), reason: z.string().optional() })),
   trace_ids: z.array(z.string()),
   created_at: z.string(),
+  /** The signed-in customer's Medusa id (null for a guest; absent in records older than accounts). */
+  customer_id: z.string().nullish(),
   /** Personal data and what was prepared: removed once the attempt is completed. */
   email: z.string().nullable(),
   shipping_address: address.nullable(),

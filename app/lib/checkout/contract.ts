@@ -225,5 +225,10 @@ export const prepareRequest = z.strictObject({
     z.coerce.number({ error: "The total must be a whole number of cents." }).check(z.int("The total must be a whole number of cents."), z.gte(0), z.lte(100_000_000)),
   ),
   idempotency_key: z.optional(idempotencyKey),
+  // Signed-in customers only (README, "Customer accounts"): a card saved to their account
+  // to pay with, saving the new card for next time, saving the shipping address.
+  payment_method_id: z.optional(z.string().check(z.regex(/^pm_[A-Za-z0-9_]{1,100}$/, "Choose one of your saved cards."))),
+  save_card: z.optional(z.boolean("Tick the box or leave it.")),
+  save_address: z.optional(z.boolean("Tick the box or leave it.")),
 });
 export type PrepareRequest = z.infer<typeof prepareRequest>;

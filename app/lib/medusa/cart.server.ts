@@ -14,7 +14,7 @@ import { ADDRESS_KEYS, cartResponse, checkoutCartResponse, shippingOptionList, s
  * - `PAYMENT_FIELDS`: what prepare-for-payment checks (also the payment collection with its
  *   sessions, the region's countries, the metadata with the checkout attempt id).
  */
-const PAGE_FIELDS = "*items,*shipping_methods,*shipping_address,*billing_address,+items.product_handle,+items.thumbnail";
+const PAGE_FIELDS = "*items,*shipping_methods,*shipping_address,*billing_address,+items.product_handle,+items.thumbnail,+customer_id";
 const PAYMENT_FIELDS = [
   "*items",
   "*shipping_methods",
@@ -25,6 +25,7 @@ const PAYMENT_FIELDS = [
   "*region",
   "*region.countries",
   "+metadata",
+  "+customer_id",
 ].join(",");
 
 export type CartProblem = { code: "out_of_stock" | "cart_completed" | "not_found" | "invalid" | "payment_in_progress"; message: string };

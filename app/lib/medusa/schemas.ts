@@ -154,6 +154,8 @@ export const stripeSessionData = z.object({
   amount: z.number().int(),
   currency: z.string(),
   status: z.string().nullish(),
+  /** The Stripe customer (Medusa's account holder) when the session was made for a signed-in customer. */
+  customer: z.string().nullish(),
 });
 
 export const paymentSession = z.object({

@@ -1,8 +1,11 @@
 import { data, Form, useNavigation, useRouteLoaderData } from "react-router";
 import { errorsOf, failureMessage, TextField } from "~/components/account/TextField";
-import { profileRequest } from "~/lib/account/forms";
+import * as z from "zod/mini";
+import { cardLabel } from "~/components/checkout/SavedChoices";
+import { profileRequest, removeCardRequest } from "~/lib/account/forms";
+import { removeSavedCard, savedCardsOf } from "~/lib/account/saved-cards.server";
 import { requireSession } from "~/lib/account/signed-in.server";
-import { actionInput } from "~/lib/http/action-failure.server";
+import { actionFailure, actionInput } from "~/lib/http/action-failure.server";
 import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { noStoreHeaders } from "~/lib/http/headers";
 import { readFormFields } from "~/lib/http/request-body.server";
@@ -16,19 +19,54 @@ export function meta() {
 
 export { noStoreDocumentHeaders as headers } from "~/lib/http/headers";
 
-/** One intent: `update-profile` (name and phone; the email is the account's sign-in and stays). */
-export async function action({ request, context }: Route.ActionArgs) {
-  const { shop } = context;
+/** The saved cards, read from Stripe with the customer's own Stripe customer (saved-cards.server.ts). */
+export async function loader({ request, context }: Route.LoaderArgs) {
   const session = await requireSession(context, request);
-  const input = await actionInput(shop, request, profileRequest, { read: readFormFields, message: (first) => first ?? "Check the form and try again." });
+  const cards = await savedCardsOf(context.shop.config, context.cloudflare.env, session.customerId).catch((error: unknown) => {
+    context.shop.logger.log("warn", "saved cards unavailable", { step: "saved_cards", outcome: "error", error: String(error) });
+    return null;
+  });
+  return data({ cards }, { headers: noStoreHeaders() });
+}
+
+const profileIntent = z.discriminatedUnion("intent", [profileRequest, removeCardRequest]);
+
+/**
+ * Two intents: `update-profile` (name and phone; the email is the account's sign-in and
+ * stays) and `remove-card` (detached in Stripe, only if it is one of this customer's own).
+ */
+export async function action({ request, context }: Route.ActionArgs) {
+  const { shop, cloudflare } = context;
+  const session = await requireSession(context, request);
+  const input = await actionInput(shop, request, profileIntent, { read: readFormFields, message: (first) => first ?? "Check the form and try again." });
   if (input.failure) return input.failure;
-  const { intent: _intent, ...fields } = input.value;
+  const intent = input.value;
+  if (intent.intent === "remove-card") {
+    const removed = await orStripeFailure(shop, () => removeSavedCard(shop.config, cloudflare.env, session.customerId, intent.card_id));
+    if (!removed) {
+      shop.logger.log("warn", "a card that isn't the customer's", { step: "remove_card", outcome: "error", status: 404 });
+      return actionFailure(shop, "not_found", "That card isn't saved to your account.", { fields: { card_id: "Not one of your saved cards." } });
+    }
+    shop.logger.log("info", "saved card removed", { step: "remove_card", outcome: "ok", customer_id: session.customerId });
+    return data({ ok: true as const, message: "Card removed." }, { headers: noStoreHeaders() });
+  }
+  const { intent: _intent, ...fields } = intent;
   await orBackendFailure(shop, () => updateProfile(shop.medusa, session.token, fields));
   shop.logger.log("info", "profile updated", { step: "update_profile", outcome: "ok", customer_id: session.customerId });
   return data({ ok: true as const, message: "Your details are saved." }, { headers: noStoreHeaders() });
 }
 
-export default function Profile({ actionData }: Route.ComponentProps) {
+/** Stripe unreachable while removing a card: the shopper is told to try again (nothing was removed). */
+async function orStripeFailure<T>(shop: Route.ActionArgs["context"]["shop"], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    shop.logger.log("error", "stripe unavailable", { step: "remove_card", outcome: "error", error: String(error) });
+    throw data({ message: "We couldn't reach our payment provider. Please try again in a minute.", traceId: shop.traceId }, { status: 503 });
+  }
+}
+
+export default function Profile({ loaderData, actionData }: Route.ComponentProps) {
   const account = useRouteLoaderData<typeof accountLoader>("routes/account/layout");
   const busy = useNavigation().state === "submitting";
   if (!account) return null;
@@ -57,6 +95,29 @@ export default function Profile({ actionData }: Route.ComponentProps) {
             Save
           </button>
         </Form>
+      </section>
+      <section aria-labelledby="cards-heading">
+        <h2 id="cards-heading">Saved cards</h2>
+        {loaderData.cards === null ? (
+          <p className="form-error">Your saved cards can't be shown right now. Please try again in a minute.</p>
+        ) : loaderData.cards.length === 0 ? (
+          <p>No saved cards. Tick "Save this card for next time" when you pay, and it will be offered at your next checkout.</p>
+        ) : (
+          <ul className="saved-card-list">
+            {loaderData.cards.map((card) => (
+              <li key={card.id} data-testid="account-saved-card">
+                <span>{cardLabel(card)}</span>{" "}
+                <Form method="post" className="inline-form">
+                  <input type="hidden" name="intent" value="remove-card" />
+                  <input type="hidden" name="card_id" value={card.id} />
+                  <button type="submit" className="button link" aria-label={`Remove ${cardLabel(card)}`}>
+                    Remove
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
     </div>
   );

@@ -1,9 +1,10 @@
 import type { Logger } from "../../log.server";
 import { classifyMedusaError, type MedusaClient } from "../../medusa/client.server";
 import { addShippingMethod, readCheckoutCart, updateCartDetails } from "../../medusa/cart.server";
-import { createStripePaymentSession, getOrCreatePaymentCollection, STRIPE_PROVIDER_ID } from "../../medusa/payment.server";
+import { getOrCreatePaymentCollection, STRIPE_PROVIDER_ID, type SessionOptions } from "../../medusa/payment.server";
+import { transferCart } from "../../medusa/customer.server";
 import { linesShortOfStock } from "../../medusa/catalog.server";
-import { stripeSessionData, type CheckoutCart } from "../../medusa/schemas";
+import { stripeSessionData, type CheckoutCart, type PaymentCollection } from "../../medusa/schemas";
 import type { ShortLine } from "../../stock";
 import { toMinorUnits } from "../../money";
 import { createAttempt, newAttemptId, type AttemptStore } from "../attempts.server";
@@ -30,7 +31,17 @@ export type PrepareDeps = {
   logger: Logger;
   /** Where the reconciler finds open attempts (open-attempts.ts). */
   openAttempts: Pick<OpenAttemptIndex, "add">;
+  /** The signed-in customer (null for a guest): the order is theirs, their cards may be saved and used. */
+  customer: PreparingCustomer | null;
+  /**
+   * Creates the payment session. For a signed-in customer, the cart's Durable Object
+   * sends it through the customer's own (workers/customer-coordinator.ts): one at a time
+   * per customer, because Medusa's account-holder creation isn't safe under concurrency.
+   */
+  createSession: (collectionId: string, attemptId: string, options: SessionOptions) => Promise<PaymentCollection>;
 };
+
+export type PreparingCustomer = { id: string; token: string };
 
 /** Writes whose request may still reach Medusa after we stopped waiting for it. */
 const WRITE_STEPS = new Set<Step>(["update_cart", "add_shipping_method", "create_payment_session"]);
@@ -55,7 +66,13 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
     // 1. The cart as it is now, with its stock: refuse what can't be paid before any money
     // is asked for, remember what to restore.
     const { cart, short } = await run("read_cart", async () => {
-      const found = await readCheckoutCart(medusa, cartId);
+      let found = await readCheckoutCart(medusa, cartId);
+      // A signed-in customer's cart is theirs (moved at sign-in, or made with their token);
+      // one that isn't yet (made in another tab before signing in) is moved now, so the order is theirs.
+      if (deps.customer && !found.completed_at && found.customer_id !== deps.customer.id) {
+        await transferCart(medusa, deps.customer.token, cartId);
+        found = await readCheckoutCart(medusa, cartId);
+      }
       return { cart: found, short: await shortOfStock(medusa, found) };
     });
     if (cart.completed_at) throw new StepFailure("read_cart", "cart_completed", "This cart has already been ordered.");
@@ -89,7 +106,7 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
     // change the cart in between (Medusa then deletes our session): redo once, then give up.
     let prepared: Awaited<ReturnType<typeof createVerifiedSession>> | null = null;
     for (let round = 1; round <= 2 && !prepared; round++) {
-      prepared = await createVerifiedSession(deps, run, shipped, attemptId, round);
+      prepared = await createVerifiedSession(deps, run, shipped, attemptId, round, sessionOptions(deps.customer, input));
     }
     if (!prepared) throw new StepFailure("verify_amount", "cart_changed", "Your cart changed while we prepared the payment. Please review it and try again.");
     if (input.expected_total !== undefined && prepared.amount !== input.expected_total) {
@@ -103,6 +120,7 @@ export async function prepareForPayment(deps: PrepareDeps, cartId: string, input
         id: attemptId,
         cart_id: cartId,
         trace_id: traceId,
+        customer_id: deps.customer?.id ?? null,
         email: input.email,
         shipping_address: input.shipping_address,
         items: final.items.map((item) => ({
@@ -161,11 +179,12 @@ async function createVerifiedSession(
   cart: CheckoutCart,
   attemptId: string,
   round: number,
+  options: SessionOptions,
 ) {
   const { medusa, logger } = deps;
   const collection = await run("create_payment_session", async () => {
     const collectionId = cart.payment_collection?.id ?? (await getOrCreatePaymentCollection(medusa, cart.id)).id;
-    return createStripePaymentSession(medusa, collectionId, attemptId);
+    return deps.createSession(collectionId, attemptId, options);
   });
   const session = collection.payment_sessions.find((candidate) => candidate.provider_id === STRIPE_PROVIDER_ID);
   const intent = stripeSessionData.safeParse(session?.data);
@@ -198,6 +217,12 @@ async function createVerifiedSession(
     session_still_there: sessionStillThere,
   });
   return null;
+}
+
+/** What the session asks of Stripe: for a signed-in customer, their saved card or saving the new one. */
+function sessionOptions(customer: PreparingCustomer | null, input: PrepareRequest): SessionOptions {
+  if (!customer) return {};
+  return { token: customer.token, saveCard: input.save_card === true, paymentMethodId: input.payment_method_id };
 }
 
 /** The cart's lines Medusa can't supply now (managed stock, no backorders), per variant. */

@@ -11,7 +11,10 @@ import { readAttempt, type AttemptStatus, type AttemptStore } from "../attempts.
 import type { OpenAttemptIndex } from "../open-attempts";
 import { idempotencyKey, prepareRequest, type PrepareRequest } from "../contract";
 import { identify, type Submission, type SubmissionLedger } from "./idempotency.server";
-import { prepareForPayment } from "./medusa-steps.server";
+import { prepareForPayment, type PrepareDeps, type PreparingCustomer } from "./medusa-steps.server";
+import { readSession } from "../../account/session.server";
+import { isOwnCard } from "../../account/saved-cards.server";
+import { saveAddressIfNew } from "../../account/addresses.server";
 
 /**
  * POST /api/carts/:id/prepare-for-payment (checkout contract, section 2), every gate and
@@ -23,6 +26,8 @@ import { prepareForPayment } from "./medusa-steps.server";
  *     ownership                       403 forbidden: the cart is not this session's
  *     input                           400 invalid_request with `fields` (contract.ts)
  *     idempotency_key                 400 invalid_request: header and body keys disagree
+ *     customer                        400 invalid_request: saving or a saved card without signing in,
+ *                                     or a saved card that isn't the customer's (read from Stripe)
  *     rate_limit                      429 rate_limited, per client
  *   In the cart's Durable Object (`prepareInCart`), one submission of a cart at a time:
  *     idempotency                     replay, join, in_progress, key reused (idempotency.server.ts)
@@ -33,7 +38,7 @@ import { prepareForPayment } from "./medusa-steps.server";
 export const PREPARE_ROUTE = "/api/carts/:id/prepare-for-payment";
 
 /** What the route hands to the cart's Durable Object: plain data. */
-export type PrepareCall = Submission & { body: PrepareRequest; route: string };
+export type PrepareCall = Submission & { body: PrepareRequest; route: string; customer: PreparingCustomer | null };
 
 export async function handlePrepare(request: Request, cartId: string, { shop, cloudflare }: AppLoadContext): Promise<Response> {
   const traceId = shop.traceId;
@@ -72,16 +77,35 @@ export async function handlePrepare(request: Request, cartId: string, { shop, cl
     });
   }
 
+  // customer: what only a signed-in customer may ask
+  const session = await readSession(shop, cloudflare.env, request);
+  const customerOnly = (["save_card", "save_address", "payment_method_id"] as const).filter((field) => body[field] !== undefined && body[field] !== false);
+  if (!session && customerOnly.length > 0) {
+    const fields = Object.fromEntries(customerOnly.map((field) => [field, "Sign in to use saved cards and addresses."]));
+    return refuse("invalid_request", "Sign in to use saved cards and addresses.", traceId, { fields });
+  }
+
   // rate_limit (per client)
   const limiter = cloudflare.env.RATE_LIMIT_PREPARE_PER_CLIENT;
   const limited = await checkLimits([{ limiter, key: clientKey(request), what: "from your connection" }], shop.logger, traceId);
   if (limited) return toResponse(limited, traceId);
 
+  // A saved card must be one of this customer's own, as Stripe lists them now.
+  if (session && body.payment_method_id && !(await isOwnCard(shop.config, cloudflare.env, session.customerId, body.payment_method_id))) {
+    shop.logger.log("warn", "a card that isn't the customer's", { step: "customer", outcome: "error", status: 400 });
+    return refuse("invalid_request", "That card isn't saved to your account. Choose another or enter a new card.", traceId, {
+      fields: { payment_method_id: "Not one of your saved cards." },
+    });
+  }
+
   // The rest runs in the cart's Durable Object.
   const submission = await identify(cartId, body, bodyKey ?? headerKey);
+  const customer = session ? { id: session.customerId, token: session.token } : null;
   try {
     const coordinator = cloudflare.env.CART_COORDINATOR.getByName(cartId);
-    const answer = await coordinator.prepare({ ...submission, cartId, traceId, body, route: PREPARE_ROUTE });
+    const answer = await coordinator.prepare({ ...submission, cartId, traceId, body, route: PREPARE_ROUTE, customer });
+    // Saving the address is the customer's address book, not the cart: after success, best effort.
+    if (answer.status === 200 && session && body.save_address) await saveAddressIfNew(shop, session.token, body.shipping_address);
     return toResponse(answer, traceId);
   } catch (error) {
     shop.logger.log("error", "cart coordinator failed", { step: "coordinator", outcome: "error", cart_id: cartId, error: String(error) });
@@ -92,7 +116,7 @@ export async function handlePrepare(request: Request, cartId: string, { shop, cl
 /** Attempt statuses whose client secret can't pay any more. */
 const PAYMENT_ENDED = new Set<AttemptStatus>(["expired", "canceled", "released", "amount_mismatch"]);
 
-export type CartDeps = {
+export type CartDeps = Pick<PrepareDeps, "createSession"> & {
   medusa: MedusaClient;
   attempts: AttemptStore;
   openAttempts: Pick<OpenAttemptIndex, "add">;
@@ -112,7 +136,7 @@ export function prepareInCart(deps: CartDeps, call: PrepareCall): Promise<Checko
     run: () =>
       deps.exclusive(async () => {
         const limited = await checkLimits([{ limiter: deps.cartLimiter, key: call.cartId, what: "for this cart" }], logger, call.traceId);
-        return limited ?? prepareForPayment(deps, call.cartId, call.body);
+        return limited ?? prepareForPayment({ ...deps, customer: call.customer }, call.cartId, call.body);
       }),
     readCart: () => readCheckoutCart(medusa, call.cartId),
     attemptEnded: async (attemptId) => {
