@@ -74,20 +74,33 @@ type Summary = {
 /** Refusals that come after writes, which the contract rolls back (checkout contract, section 2). */
 const ROLLED_BACK_CODES = new Set(["shipping_option_unavailable", "total_changed", "cart_changed"]);
 
+export type CheckOptions = {
+  /**
+   * Medusa POST paths that write nothing, which a refusal may call: the account routes'
+   * credential checks (`/auth/customer/emailpass` answers 401 to a wrong password).
+   */
+  nonWritingPosts?: readonly string[];
+  /** Redirects (3xx) are successes too, judged by `accepted` (a resource route's answer). */
+  redirects?: boolean;
+  /** Where the counts go, under dev/.state/figures/ (default fuzz.json). */
+  figuresFile?: string;
+};
+
 /**
  * Every answer below 500; a success is what `accepted` says; a refusal is in the error shape
  * with one of `codes`; an invalid input (400/413) made no Medusa request, and no other
  * refusal wrote to Medusa (unless it says whether it rolled back). Writes the counts to the
  * figures file; returns them with the proxy's records by trace id.
  */
-export async function checkOutcomes(endpoint: string, outcomes: Outcome[], codes: Set<string>, accepted: (outcome: Outcome) => boolean, seed: number) {
+export async function checkOutcomes(endpoint: string, outcomes: Outcome[], codes: Set<string>, accepted: (outcome: Outcome) => boolean, seed: number, options: CheckOptions = {}) {
+  const writes = (request: RecordedRequest) => request.method !== "GET" && !(request.method === "POST" && options.nonWritingPosts?.includes(request.path));
   const records = await allProxyRecords();
   const summary: Summary = { endpoint, tried: outcomes.length, rejected: 0, invalid: 0, accepted: 0, byStatus: {}, medusaRequestsForInvalid: 0 };
   for (const outcome of outcomes) {
     summary.byStatus[outcome.status] = (summary.byStatus[outcome.status] ?? 0) + 1;
     expect(outcome.status, `${outcome.label}: ${shown(outcome)}`).toBeLessThan(500);
     const requests = records.get(outcome.traceId) ?? [];
-    if (outcome.status >= 200 && outcome.status < 300) {
+    if (outcome.status >= 200 && outcome.status < (options.redirects ? 400 : 300)) {
       expect(accepted(outcome), `${outcome.label}: ${shown(outcome)}`).toBe(true);
       summary.accepted += 1;
       continue;
@@ -101,13 +114,13 @@ export async function checkOutcomes(endpoint: string, outcomes: Outcome[], codes
     } else if (ROLLED_BACK_CODES.has(outcome.body!.error!.code)) {
       expect(typeof outcome.body!.error!.rolled_back, `${outcome.label}: a refusal after writes says whether it rolled back`).toBe("boolean");
     } else {
-      const writes = requests.filter((request) => request.method !== "GET");
-      expect(writes, `${outcome.label}: a refusal wrote to Medusa`).toEqual([]);
+      expect(requests.filter(writes), `${outcome.label}: a refusal wrote to Medusa`).toEqual([]);
     }
   }
   figures[endpoint] = { ...summary, seed };
-  mkdirSync(path.dirname(FIGURES_FILE), { recursive: true });
-  writeFileSync(FIGURES_FILE, `${JSON.stringify(figures, null, 2)}\n`);
+  const file = options.figuresFile ? path.join(path.dirname(FIGURES_FILE), options.figuresFile) : FIGURES_FILE;
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`[fuzz] ${endpoint}: ${summary.tried} tried, ${summary.invalid} refused as invalid (${summary.medusaRequestsForInvalid} Medusa requests), ${summary.rejected - summary.invalid} other refusals, ${summary.accepted} accepted, statuses ${JSON.stringify(summary.byStatus)}, seed ${seed}`);
   return { summary, records };
 }
