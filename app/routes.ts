@@ -11,11 +11,14 @@ export default [
     route("orders/:id/confirmed", "routes/order-confirmed.tsx"),
     route("account/sign-in", "routes/account/sign-in.tsx"),
     route("account/register", "routes/account/register.tsx"),
+    route("account/forgot-password", "routes/account/forgot-password.tsx"),
+    route("account/reset-password", "routes/account/reset-password.tsx"),
     // Only for a signed-in customer: the layout sends anyone else to sign in.
     layout("routes/account/layout.tsx", [
       route("account", "routes/account/profile.tsx"),
       route("account/orders", "routes/account/orders.tsx"),
       route("account/orders/:id", "routes/account/order.tsx"),
+      route("account/orders/claim", "routes/account/claim-order.tsx"),
       route("account/addresses", "routes/account/addresses.tsx"),
     ]),
   ]),

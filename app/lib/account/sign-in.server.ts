@@ -2,6 +2,7 @@ import { redirect, type AppLoadContext } from "react-router";
 import { readCartId } from "../cart-cookie.server";
 import { noStoreHeaders } from "../http/headers";
 import { createCustomer, registerIdentity, retrieveCustomer, signIn } from "../medusa/customer.server";
+import { claimOrdersOnSignIn } from "./claim-orders.server";
 import { cartOnSignIn } from "./customer-cart.server";
 import { startSession } from "./session.server";
 
@@ -34,7 +35,7 @@ export async function signInWithPassword(context: AppLoadContext, request: Reque
  * Medusa: an auth identity (`/auth/customer/emailpass/register`), the customer made with
  * its registration token (`POST /store/customers`), then a sign-in, whose token names the
  * new customer. Registering with a guest's email makes a new customer; the guest's orders
- * stay on the guest record.
+ * stay on the guest record until claimed (claim-orders.server.ts).
  */
 export async function signUp(
   context: AppLoadContext,
@@ -62,5 +63,6 @@ async function signedIn(context: AppLoadContext, request: Request, token: string
   if (cart.setCookie) headers.append("set-cookie", cart.setCookie);
   const target = new URL(next, "https://shop.invalid");
   if (cart.notice) target.searchParams.set("cart_notice", cart.notice);
-  return redirect(`${target.pathname}${target.search}`, { headers });
+  // The browser's guest orders of this email are asked for; the claim page then says what was mailed.
+  return redirect(await claimOrdersOnSignIn(context, request, token, customerId, `${target.pathname}${target.search}`), { headers });
 }

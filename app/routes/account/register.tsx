@@ -1,7 +1,7 @@
 import { Form, Link, redirect, useNavigation } from "react-router";
 import * as z from "zod/mini";
 import { errorsOf, failureMessage, TextField } from "~/components/account/TextField";
-import { nextPath, PASSWORD_MAX, PASSWORD_MIN, signUpRequest } from "~/lib/account/forms";
+import { accountEmail, nextPath, PASSWORD_MAX, PASSWORD_MIN, signUpRequest } from "~/lib/account/forms";
 import { readSession } from "~/lib/account/session.server";
 import { signUp } from "~/lib/account/sign-in.server";
 import { actionFailure, actionInput } from "~/lib/http/action-failure.server";
@@ -17,9 +17,12 @@ export function meta() {
 export { noStoreDocumentHeaders as headers } from "~/lib/http/headers";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const next = z.parse(nextPath, new URL(request.url).searchParams.get("next") ?? undefined);
+  const params = new URL(request.url).searchParams;
+  const next = z.parse(nextPath, params.get("next") ?? undefined);
   if (await readSession(context.shop, context.cloudflare.env, request)) throw redirect(next);
-  return { next };
+  // `?email=`: the order confirmation's "create an account" fills in the order's email (only a valid address is kept).
+  const email = z.safeParse(accountEmail, params.get("email") ?? undefined);
+  return { next, email: email.success ? email.data : "" };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -58,7 +61,7 @@ export default function Register({ loaderData, actionData }: Route.ComponentProp
           <TextField name="first_name" label="First name" autoComplete="given-name" errors={errors} required maxLength={100} />
           <TextField name="last_name" label="Last name" autoComplete="family-name" errors={errors} required maxLength={100} />
         </div>
-        <TextField name="email" label="Email" type="email" autoComplete="email" errors={errors} required />
+        <TextField name="email" label="Email" type="email" autoComplete="email" defaultValue={loaderData.email} errors={errors} required />
         <TextField
           name="password"
           label="Password"

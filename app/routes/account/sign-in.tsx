@@ -1,4 +1,4 @@
-import { Form, Link, redirect, useNavigation } from "react-router";
+import { Form, Link, redirect, useNavigation, useSearchParams } from "react-router";
 import { errorsOf, failureMessage, TextField } from "~/components/account/TextField";
 import { nextPath, signInRequest } from "~/lib/account/forms";
 import { readSession } from "~/lib/account/session.server";
@@ -43,14 +43,24 @@ export default function SignIn({ loaderData, actionData }: Route.ComponentProps)
   const errors = errorsOf(actionData);
   const problem = failureMessage(actionData);
   const busy = useNavigation().state === "submitting";
+  // Where a password reset ends (reset-password.tsx).
+  const passwordChanged = useSearchParams()[0].get("reset") === "done";
   return (
     <main className="page account-form-page" id="main">
       <h1>Sign in</h1>
+      {passwordChanged ? (
+        <p role="status" className="form-success" data-testid="password-changed">
+          Your password is changed. Sign in with the new one.
+        </p>
+      ) : null}
       <Form method="post" className="account-form" noValidate>
         <input type="hidden" name="intent" value="sign-in" />
         <input type="hidden" name="next" value={loaderData.next} />
         <TextField name="email" label="Email" type="email" autoComplete="email" errors={errors} required />
         <TextField name="password" label="Password" type="password" autoComplete="current-password" errors={errors} required />
+        <p>
+          <Link to="/account/forgot-password">Forgot your password?</Link>
+        </p>
         <p role="alert" className="form-error" data-testid="form-error">
           {problem}
         </p>

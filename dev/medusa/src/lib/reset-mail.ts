@@ -1,0 +1,92 @@
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { createHash } from "node:crypto"
+
+/**
+ * The password reset mail (README, "Password reset"). Medusa's
+ * `POST /auth/customer/emailpass/reset-password` answers 201 whatever the email, and for an
+ * email that has an identity it emits `auth.password_reset` with a single-use JWT (15
+ * minutes, `purpose: "reset"`); sending it is ours. The link opens the storefront's
+ * /account/reset-password, which spends the token at `POST /auth/customer/emailpass/update`.
+ *
+ * The token is a credential: it goes into the mail and nowhere else. It travels as the
+ * notification's `content`, which the Notification module hands to the provider but has
+ * no column for (2.21's `notification` model stores `data`, none here); no log names it.
+ */
+
+/** Mail is on when SMTP_HOST is set (registered in medusa-config.ts); the link needs STOREFRONT_URL. */
+export function resetMailSettings() {
+  const { SMTP_HOST, STOREFRONT_URL } = process.env
+  if (!SMTP_HOST || !STOREFRONT_URL) return null
+  return { storefrontUrl: STOREFRONT_URL, shopName: process.env.SHOP_NAME || "Harbor & Pine" }
+}
+
+/** `<storefront>/account/reset-password?token=…&email=…`, under the storefront's own path if it has one. */
+export function resetLink(storefrontUrl: string, token: string, email: string): string {
+  const base = storefrontUrl.endsWith("/") ? storefrontUrl : `${storefrontUrl}/`
+  const url = new URL("account/reset-password", base)
+  url.searchParams.set("token", token)
+  url.searchParams.set("email", email)
+  return url.toString()
+}
+
+export type ResetMail = { subject: string; text: string; html: string }
+
+/** What the shopper reads: who asked (maybe not them), what the link does, how long it works. */
+export function resetMail(context: { shopName: string; link: string; firstName: string | null }): ResetMail {
+  const greeting = context.firstName ? `Hello ${context.firstName},` : "Hello,"
+  const lines = [
+    `Someone asked to choose a new password for your ${context.shopName} account. If it was you, open the link below within 15 minutes; it works once.`,
+    "If it wasn't you, ignore this email: your password stays as it is.",
+  ]
+  const subject = `Choose a new password for ${context.shopName}`
+  const text = [greeting, "", ...lines, "", `Choose a new password: ${context.link}`, "", context.shopName].join("\n")
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1c2420;max-width:560px">
+<p>${escape(greeting)}</p>
+${lines.map((line) => `<p>${escape(line)}</p>`).join("\n")}
+<p><a href="${escape(context.link)}">Choose a new password</a></p>
+<p>${escape(context.shopName)}</p>
+</body></html>`
+  return { subject, text, html }
+}
+
+function escape(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!)
+}
+
+/**
+ * Sends the reset mail for a customer identity, once per token (its SHA-256 is the
+ * idempotency key: a retried event sends nothing twice, and the key is no credential).
+ * Only to an email with a registered customer: an identity that is only an admin user's,
+ * or a sign-up that stopped before its customer was made, gets no storefront mail.
+ */
+export async function sendPasswordResetMail(container: MedusaContainer, email: string, token: string): Promise<void> {
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
+  const settings = resetMailSettings()
+  if (!settings) {
+    logger.info("password reset mail not sent: mail is off (set SMTP_HOST and STOREFRONT_URL)")
+    // A developer without a mail server still needs the link; a production log never gets it.
+    if (process.env.NODE_ENV === "development") {
+      logger.info(`password reset link (development only): ${resetLink(process.env.STOREFRONT_URL || "http://localhost:5173", token, email)}`)
+    }
+    return
+  }
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({ entity: "customer", fields: ["id", "first_name"], filters: { email, has_account: true } })
+  const customer = data[0] as { id: string; first_name?: string | null } | undefined
+  if (!customer) {
+    logger.info("password reset mail not sent: no customer account has this identity's email")
+    return
+  }
+  const content = resetMail({ shopName: settings.shopName, link: resetLink(settings.storefrontUrl, token, email), firstName: customer.first_name || null })
+  const notifications = container.resolve(Modules.NOTIFICATION)
+  await notifications.createNotifications({
+    to: email,
+    channel: "email",
+    template: "password-reset",
+    content,
+    resource_id: customer.id,
+    resource_type: "customer",
+    idempotency_key: `password-reset:${createHash("sha256").update(token).digest("hex")}`,
+  })
+}
