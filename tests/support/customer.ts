@@ -1,7 +1,7 @@
 // A shopper with an account on the storefront: sign-up, sign-in and sign-out as a browser
 // without JavaScript posts them (forms, redirects not followed), and what Medusa knows.
 import { randomUUID } from "node:crypto";
-import { expect } from "vitest";
+import { expect, inject } from "vitest";
 import { adminRequest } from "./medusa-admin.ts";
 import { medusaGet } from "./medusa.ts";
 import type { Shopper } from "./shopper.ts";
@@ -67,4 +67,26 @@ export async function customerByEmail(email: string): Promise<{ id: string; emai
 /** The cart as Medusa holds it: its owner and its lines. */
 export function cartOwner(cartId: string): Promise<{ cart: { customer_id: string | null; email: string | null; items: { variant_id: string; quantity: number }[] } }> {
   return medusaGet(`/store/carts/${cartId}?fields=%2Bcustomer_id,%2Bemail,*items`);
+}
+
+/**
+ * An account made straight in Medusa (its register and customer routes), not through the
+ * storefront: for tests that count the storefront's per-email limit from zero.
+ */
+export async function accountInMedusa(label: string): Promise<Registration> {
+  const account = registration(label);
+  const { medusaUrl, publishableKey } = inject("stack");
+  const registered = await fetch(`${medusaUrl}/auth/customer/emailpass/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: account.email, password: account.password }),
+  });
+  const { token } = (await registered.json()) as { token: string };
+  const created = await fetch(`${medusaUrl}/store/customers`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-publishable-api-key": publishableKey },
+    body: JSON.stringify({ email: account.email, first_name: account.first_name, last_name: account.last_name }),
+  });
+  if (!created.ok) throw new Error(`creating ${account.email} in Medusa: HTTP ${created.status} ${await created.text()}`);
+  return account;
 }

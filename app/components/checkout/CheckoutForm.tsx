@@ -1,4 +1,4 @@
-import { Elements } from "@stripe/react-stripe-js";
+import { Elements, useStripe } from "@stripe/react-stripe-js";
 import type { Stripe, StripeElementsOptionsMode } from "@stripe/stripe-js";
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import type { CheckoutSummary, ShippingOptionView } from "~/lib/checkout/contract";
@@ -76,9 +76,8 @@ function CheckoutFields(props: FieldsProps) {
   const account = props.account;
   const [email, setEmail] = useState(props.email ?? account?.email ?? "");
   // A signed-in customer starts from their default shipping address when the cart has none yet.
-  const [shipping, setShipping] = useState(() =>
-    addressForm(props.shippingAddress?.address_1 ? props.shippingAddress : (account?.addresses.find((address) => address.is_default_shipping) ?? props.shippingAddress), countries, defaultCountry),
-  );
+  const prefilledFromAccount = !props.shippingAddress?.address_1 ? (account?.addresses.find((address) => address.is_default_shipping) ?? null) : null;
+  const [shipping, setShipping] = useState(() => addressForm(prefilledFromAccount ?? props.shippingAddress, countries, defaultCountry));
   const [saveAddress, setSaveAddress] = useState(false);
   const [cardChoice, setCardChoice] = useState<string>(account?.cards[0]?.id ?? "new");
   const [saveCard, setSaveCard] = useState(false);
@@ -90,6 +89,9 @@ function CheckoutFields(props: FieldsProps) {
   const [status, setStatus] = useState("");
   const [focusRequest, setFocusRequest] = useState(0);
   const [paymentReady, setPaymentReady] = useState(false);
+  // A saved card needs no Payment Element, but Stripe.js must be loaded (and the page
+  // hydrated: before that the button would post the form without JavaScript).
+  const stripeReady = useStripe() !== null;
   const formRef = useRef<HTMLFormElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const submitting = useRef(false);
@@ -176,6 +178,12 @@ function CheckoutFields(props: FieldsProps) {
     if (!optionId) errors.shipping_option_id = "Choose a shipping method.";
     return errors;
   }
+
+  // A saved address filled in for the customer isn't on the cart yet: shipping and tax for it now.
+  useEffect(() => {
+    if (prefilledFromAccount) refresh.refreshNow();
+    // Once, on arrival (the refresh reads the address as it then stands).
+  }, []);
 
   // ---- focus: the first invalid field after errors, the confirmation after a total change
   useEffect(() => {
@@ -321,7 +329,7 @@ function CheckoutFields(props: FieldsProps) {
             </button>
           </div>
         ) : (
-          <button type="submit" className="button primary pay-button" disabled={busy || (!paymentReady && !savedCardId)} aria-busy={processing}>
+          <button type="submit" className="button primary pay-button" disabled={busy || !(savedCardId ? stripeReady : paymentReady)} aria-busy={processing}>
             {processing ? "Processing…" : `Pay ${formatMoney(summary.total, currency)}`}
           </button>
         )}

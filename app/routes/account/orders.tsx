@@ -62,7 +62,7 @@ export default function Orders({ loaderData }: Route.ComponentProps) {
                 </th>
                 <td>{order.created_at ? formatDay(order.created_at) : ""}</td>
                 <td>{order.items.map((item) => `${item.quantity} × ${item.title}`).join(", ")}</td>
-                <td data-testid="order-total">
+                <td data-testid="order-row-total">
                   <Price amount={order.total} currency={order.currency_code} />
                 </td>
                 <td data-testid="order-payment">{order.status.payment}</td>
