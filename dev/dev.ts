@@ -24,7 +24,7 @@ try {
   console.log(`
   Storefront     ${stack.storefronts[mode]}   <- open this to shop
   Medusa admin   ${stack.adminUrl ?? (medusaProfile === "production" ? "off (the production profile is built without it)" : "off (MEDUSA_ADMIN=false)")}${stack.adminUrl ? `   (log in: ${admin.email} / ${admin.password}; its first load takes about 15 s)` : ""}
-  Mail inbox     ${stack.mailUrl}   (order and shipping emails land here)
+  Mail inbox     ${stack.mailUrl}   (order, shipping, password-reset and order-claim emails land here)
   Medusa API     ${stack.medusaUrl}   (${medusaProfile} profile${stack.redisUrl ? `: a server and a worker process, Redis on ${stack.redisUrl}` : ""})
   Stripe (sim)   ${stack.stripeSimUrl}   (test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 declines)
   Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops everything.
