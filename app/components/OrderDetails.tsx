@@ -1,4 +1,4 @@
-import { addressLines } from "~/lib/address-lines";
+import { AddressBlock } from "./AddressBlock";
 import type { Order } from "~/lib/medusa/schemas";
 import type { OrderStatusView } from "~/lib/order-status";
 import { orderSummaryLines } from "~/lib/summary-lines";
@@ -68,14 +68,7 @@ export function OrderDetails({ order, status }: { order: Order; status: OrderSta
         {address ? (
           <section aria-labelledby="ship-heading">
             <h2 id="ship-heading">Shipping to</h2>
-            <address>
-              {addressLines(address).map((line, index) => (
-                <span key={index}>
-                  {index > 0 ? <br /> : null}
-                  {line}
-                </span>
-              ))}
-            </address>
+            <AddressBlock address={address} />
             <p>{order.shipping_methods.map((method) => method.name).join(", ")}</p>
           </section>
         ) : null}

@@ -7,7 +7,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { chooseShipping, fillContactAndAddress, payButton, SERVER, useCard } from "../support/checkout-page.ts";
-import { chromiumForThisFile } from "../support/chromium.ts";
+import { chromiumForThisFile, consoleProblems } from "../support/chromium.ts";
 import { newEmail, PASSWORD } from "../support/customer.ts";
 import { newClientIp } from "../support/shopper.ts";
 import { awaitMail } from "../support/mail.ts";
@@ -16,15 +16,6 @@ const stack = inject("stack");
 const storefronts = Object.entries(stack.storefronts) as [string, string][];
 const browser = chromiumForThisFile();
 const CASE_TIMEOUT_MS = 240_000;
-
-function consoleProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text().slice(0, 500)}`);
-  });
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  return problems;
-}
 
 async function newPage(baseUrl: string) {
   const context = await browser().newContext({ viewport: { width: 1100, height: 1000 } });

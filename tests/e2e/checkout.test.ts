@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from "vitest";
 import { formatMoney, toMinorUnits } from "../../app/lib/money.ts";
 import { orderIdsForCart } from "../support/orders.ts";
 import { AUSTIN, chooseShipping, fillContactAndAddress, payButton, SAN_DIEGO, SERVER, useCard } from "../support/checkout-page.ts";
-import { chromiumForThisFile } from "../support/chromium.ts";
+import { chromiumForThisFile, consoleProblems } from "../support/chromium.ts";
 import { awaitMail } from "../support/mail.ts";
 import { cartIdFromCookie, medusaGet, readCart } from "../support/medusa.ts";
 
@@ -37,16 +37,6 @@ async function addBehindThePage(cartId: string, handle: string) {
     body: JSON.stringify({ variant_id: products[0]?.variants[0]?.id, quantity: 1 }),
   });
   if (!response.ok) throw new Error(`adding ${handle}: HTTP ${response.status} ${await response.text()}`);
-}
-
-/** Every console error or warning and page error of `page`, as they come. */
-function consoleProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text().slice(0, 500)}`);
-  });
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  return problems;
 }
 
 type Shopper = { context: BrowserContext; page: Page; cartId: string; prepareRequests: Request[] };

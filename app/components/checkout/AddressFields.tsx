@@ -110,3 +110,26 @@ export function AddressFields({ legend, prefix, idPrefix = "", value, countries,
     </fieldset>
   );
 }
+
+/** The billing address: the same as shipping (a checkbox), or its own fields. */
+export function BillingFieldset(props: {
+  same: boolean;
+  onSameChange: (same: boolean) => void;
+  value: AddressDraft;
+  countries: Country[];
+  errors: Record<string, string>;
+  onChange: (field: AddressKey, value: string) => void;
+}) {
+  return (
+    <fieldset className="billing">
+      <legend>Billing address</legend>
+      <label className="checkbox">
+        <input type="checkbox" checked={props.same} onChange={(event) => props.onSameChange(event.target.checked)} />
+        <span>Same as shipping address</span>
+      </label>
+      {props.same ? null : (
+        <AddressFields legend="Billing address details" prefix="billing_address" value={props.value} countries={props.countries} errors={props.errors} onChange={props.onChange} />
+      )}
+    </fieldset>
+  );
+}

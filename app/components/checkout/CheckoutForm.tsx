@@ -4,18 +4,17 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import type { CheckoutSummary, ShippingOptionView } from "~/lib/checkout/contract";
 import type { PublicConfig } from "~/lib/config.server";
 import type { Address, AddressKey } from "~/lib/medusa/schemas";
-import { currencyExponent, formatMoney, toMinorUnits } from "~/lib/money";
+import { formatMinorUnits, formatMoney, toMinorUnits } from "~/lib/money";
 import { loadStripeFor } from "~/lib/stripe.client";
 import { addressForm, filled, requireAddress } from "./address-form";
-import { AddressFields, type Country } from "./AddressFields";
+import { AddressFields, BillingFieldset, type Country } from "./AddressFields";
 import { FieldError, fieldId, invalidProps } from "./FieldError";
 import { OrderSummary } from "./OrderSummary";
-import { PaymentSection } from "./PaymentSection";
 import { ShippingOptions } from "./ShippingOptions";
 import { usePrepareAndPay } from "./usePrepareAndPay";
-import { SavedAddresses, SavedCards } from "./SavedChoices";
+import { AddressBook, CustomerPayment } from "./SavedChoices";
+import { useCustomerChoices, type CheckoutAccount } from "./useCustomerChoices";
 import type { CustomerAddress } from "~/lib/medusa/customer.server";
-import type { SavedCard } from "~/lib/stripe.server";
 import { useShippingRefresh } from "./useShippingRefresh";
 
 type Props = {
@@ -29,7 +28,7 @@ type Props = {
   /** Why the last payment failed, when the return page sent the shopper back. */
   paymentError: string | null;
   /** The signed-in customer's saved addresses and cards; null for a guest. */
-  account: { email: string; addresses: CustomerAddress[]; cards: SavedCard[] } | null;
+  account: CheckoutAccount | null;
 };
 
 /**
@@ -73,15 +72,10 @@ type FieldsProps = Props & { setSummary: (summary: CheckoutSummary) => void; str
 function CheckoutFields(props: FieldsProps) {
   const { countries, summary } = props;
   const defaultCountry = countries.length === 1 ? (countries[0]?.code ?? "") : "";
-  const account = props.account;
+  const customer = useCustomerChoices(props.account, props.shippingAddress);
+  const { account, savedCardId } = customer;
   const [email, setEmail] = useState(props.email ?? account?.email ?? "");
-  // A signed-in customer starts from their default shipping address when the cart has none yet.
-  const prefilledFromAccount = !props.shippingAddress?.address_1 ? (account?.addresses.find((address) => address.is_default_shipping) ?? null) : null;
-  const [shipping, setShipping] = useState(() => addressForm(prefilledFromAccount ?? props.shippingAddress, countries, defaultCountry));
-  const [saveAddress, setSaveAddress] = useState(false);
-  const [cardChoice, setCardChoice] = useState<string>(account?.cards[0]?.id ?? "new");
-  const [saveCard, setSaveCard] = useState(false);
-  const savedCardId = cardChoice === "new" ? null : cardChoice;
+  const [shipping, setShipping] = useState(() => addressForm(customer.prefilled ?? props.shippingAddress, countries, defaultCountry));
   const [billingSame, setBillingSame] = useState(true);
   const [billing, setBilling] = useState(() => addressForm(props.billingAddress, countries, defaultCountry));
   const [optionId, setOptionId] = useState(props.summary.shippingOptionId ?? "");
@@ -89,9 +83,7 @@ function CheckoutFields(props: FieldsProps) {
   const [status, setStatus] = useState("");
   const [focusRequest, setFocusRequest] = useState(0);
   const [paymentReady, setPaymentReady] = useState(false);
-  // A saved card needs no Payment Element, but Stripe.js must be loaded (and the page
-  // hydrated: before that the button would post the form without JavaScript).
-  const stripeReady = useStripe() !== null;
+  const stripeReady = useStripe() !== null; // a saved card's Pay waits for Stripe.js (and hydration)
   const formRef = useRef<HTMLFormElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const submitting = useRef(false);
@@ -116,9 +108,7 @@ function CheckoutFields(props: FieldsProps) {
       ...(billingSame ? {} : { billing_address: filled(billing) }),
       shipping_option_id: optionId,
       expected_total: expectedTotal,
-      ...(account ? { save_address: saveAddress && !isSavedAddress(shipping, account.addresses) } : {}),
-      ...(account && savedCardId ? { payment_method_id: savedCardId } : {}),
-      ...(account && !savedCardId ? { save_card: saveCard } : {}),
+      ...customer.requestFields(shipping),
     }),
     missingFields,
     setFieldErrors,
@@ -181,7 +171,7 @@ function CheckoutFields(props: FieldsProps) {
 
   // A saved address filled in for the customer isn't on the cart yet: shipping and tax for it now.
   useEffect(() => {
-    if (prefilledFromAccount) refresh.refreshNow();
+    if (customer.prefilled) refresh.refreshNow();
     // Once, on arrival (the refresh reads the address as it then stands).
   }, []);
 
@@ -232,15 +222,9 @@ function CheckoutFields(props: FieldsProps) {
           </div>
         </fieldset>
 
-        {account && account.addresses.length > 0 ? <SavedAddresses addresses={account.addresses} current={shipping} onChoose={shipTo} /> : null}
-
-        <AddressFields legend="Shipping address" prefix="shipping_address" value={shipping} countries={countries} errors={fieldErrors} onChange={changeShipping} />
-        {account && !isSavedAddress(shipping, account.addresses) ? (
-          <label className="checkbox">
-            <input type="checkbox" name="save_address" checked={saveAddress} onChange={(event) => setSaveAddress(event.target.checked)} />
-            <span>Save this address to my account</span>
-          </label>
-        ) : null}
+        <AddressBook customer={customer} shipping={shipping} onChoose={shipTo}>
+          <AddressFields legend="Shipping address" prefix="shipping_address" value={shipping} countries={countries} errors={fieldErrors} onChange={changeShipping} />
+        </AddressBook>
 
         <ShippingOptions
           options={refresh.options}
@@ -252,54 +236,25 @@ function CheckoutFields(props: FieldsProps) {
           onSelect={chooseOption}
         />
 
-        <fieldset className="billing">
-          <legend>Billing address</legend>
-          <label className="checkbox">
-            <input
-              type="checkbox"
-              checked={billingSame}
-              onChange={(event) => {
-                setBillingSame(event.target.checked);
-                payment.setChangedTotal(null);
-              }}
-            />
-            <span>Same as shipping address</span>
-          </label>
-          {billingSame ? null : (
-            <AddressFields
-              legend="Billing address details"
-              prefix="billing_address"
-              value={billing}
-              countries={countries}
-              errors={fieldErrors}
-              onChange={changeBilling}
-            />
-          )}
-        </fieldset>
-
-        {account && account.cards.length > 0 ? (
-          <SavedCards cards={account.cards} choice={cardChoice} onChoose={(choice) => {
-            setCardChoice(choice);
+        <BillingFieldset
+          same={billingSame}
+          onSameChange={(same) => {
+            setBillingSame(same);
             payment.setChangedTotal(null);
-          }} />
-        ) : null}
-        {savedCardId ? (
-          payment.paymentError ? (
-            <p id="payment-error" className="field-error payment-error" role="alert">
-              {payment.paymentError}
-            </p>
-          ) : null
-        ) : (
-          <>
-            <PaymentSection error={payment.paymentError} loadError={props.stripeLoadError} onReady={() => setPaymentReady(true)} />
-            {account ? (
-              <label className="checkbox">
-                <input type="checkbox" name="save_card" checked={saveCard} onChange={(event) => setSaveCard(event.target.checked)} />
-                <span>Save this card for next time</span>
-              </label>
-            ) : null}
-          </>
-        )}
+          }}
+          value={billing}
+          countries={countries}
+          errors={fieldErrors}
+          onChange={changeBilling}
+        />
+
+        <CustomerPayment
+          customer={customer}
+          paymentError={payment.paymentError}
+          loadError={props.stripeLoadError}
+          onReady={() => setPaymentReady(true)}
+          onChange={() => payment.setChangedTotal(null)}
+        />
 
         {problem ? (
           <div id="checkout-problem" className="checkout-problem" role="alert">
@@ -315,7 +270,7 @@ function CheckoutFields(props: FieldsProps) {
         {changedTotal !== null ? (
           <div className="total-changed" role="alert">
             <p>
-              The total changed to <strong>{formatMinor(changedTotal, currency)}</strong>. Pay {formatMinor(changedTotal, currency)}?
+              The total changed to <strong>{formatMinorUnits(changedTotal, currency)}</strong>. Pay {formatMinorUnits(changedTotal, currency)}?
             </p>
             <button
               ref={confirmRef}
@@ -325,7 +280,7 @@ function CheckoutFields(props: FieldsProps) {
               aria-busy={processing}
               onClick={() => void payment.pay(changedTotal)}
             >
-              {processing ? "Processing…" : `Pay ${formatMinor(changedTotal, currency)}`}
+              {processing ? "Processing…" : `Pay ${formatMinorUnits(changedTotal, currency)}`}
             </button>
           </div>
         ) : (
@@ -341,15 +296,4 @@ function CheckoutFields(props: FieldsProps) {
       <OrderSummary summary={summary} updating={refresh.updating} />
     </form>
   );
-}
-
-/** Whether the address typed is one the customer has saved already (nothing to save). */
-function isSavedAddress(draft: Record<AddressKey, string>, saved: CustomerAddress[]): boolean {
-  const norm = (value: string | null | undefined) => (value ?? "").trim().toLowerCase();
-  const parts: AddressKey[] = ["first_name", "last_name", "address_1", "address_2", "city", "province", "postal_code", "country_code"];
-  return saved.some((address) => parts.every((part) => norm(address[part]) === norm(draft[part])));
-}
-
-function formatMinor(amount: number, currency: string): string {
-  return formatMoney(amount / 10 ** currencyExponent(currency), currency);
 }

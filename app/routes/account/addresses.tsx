@@ -2,14 +2,14 @@ import { data, Form, useRouteLoaderData } from "react-router";
 import { AddressForm } from "~/components/account/AddressForm";
 import { addressIntent, type AddressIntent } from "~/lib/account/forms";
 import { requireSession } from "~/lib/account/signed-in.server";
-import { addressLines } from "~/lib/address-lines";
+import { AddressBlock } from "~/components/AddressBlock";
 import { actionFailure, actionInput } from "~/lib/http/action-failure.server";
 import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { noStoreHeaders } from "~/lib/http/headers";
 import { readJsonOrForm } from "~/lib/http/request-body.server";
 import { getRegion, regionCountries } from "~/lib/medusa/catalog.server";
 import { addAddress, deleteAddress, listAddresses, updateAddress, type AddressInput } from "~/lib/medusa/customer.server";
-import type { loader as accountLoader } from "./layout";
+import { ACCOUNT_LAYOUT, type AccountLayoutData } from "~/lib/account/layout-data";
 import type { Route } from "./+types/addresses";
 
 export function meta() {
@@ -87,7 +87,7 @@ function toMedusa(address: AddressValue): AddressInput {
 }
 
 export default function Addresses({ loaderData, actionData }: Route.ComponentProps) {
-  const account = useRouteLoaderData<typeof accountLoader>("routes/account/layout");
+  const account = useRouteLoaderData<AccountLayoutData>(ACCOUNT_LAYOUT);
   if (!account) return null;
   const { countries, defaultCountry } = loaderData;
   const addresses = account.customer.addresses;
@@ -103,14 +103,7 @@ export default function Addresses({ loaderData, actionData }: Route.ComponentPro
       <ul className="address-list">
         {addresses.map((address) => (
           <li key={address.id} className="saved-address" data-testid="saved-address" data-address-id={address.id}>
-            <address>
-              {addressLines(address).map((line, index) => (
-                <span key={index}>
-                  {index > 0 ? <br /> : null}
-                  {line}
-                </span>
-              ))}
-            </address>
+            <AddressBlock address={address} />
             <p className="muted">
               {[address.is_default_shipping ? "Default shipping" : null, address.is_default_billing ? "Default billing" : null].filter(Boolean).join(" · ")}
             </p>

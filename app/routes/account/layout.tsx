@@ -1,14 +1,15 @@
 import { Form, NavLink, Outlet } from "react-router";
 import { requireCustomer } from "~/lib/account/signed-in.server";
 import { orBackendFailure } from "~/lib/http/backend-failure.server";
+import type { AccountLayoutData } from "~/lib/account/layout-data";
 import type { Route } from "./+types/layout";
 
 /**
  * Every `/account` page: only for a signed-in customer (anyone else is sent to sign in
  * and back). The customer as Medusa knows them now is this layout's data; the pages read
- * it with `useRouteLoaderData("routes/account/layout")`.
+ * it with `useRouteLoaderData(ACCOUNT_LAYOUT)` (app/lib/account/layout-data.ts).
  */
-export async function loader({ request, context }: Route.LoaderArgs) {
+export async function loader({ request, context }: Route.LoaderArgs): Promise<AccountLayoutData> {
   const { customer } = await orBackendFailure(context.shop, () => requireCustomer(context, request));
   return { customer };
 }

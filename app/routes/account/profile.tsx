@@ -10,7 +10,7 @@ import { orBackendFailure } from "~/lib/http/backend-failure.server";
 import { noStoreHeaders } from "~/lib/http/headers";
 import { readFormFields } from "~/lib/http/request-body.server";
 import { updateProfile } from "~/lib/medusa/customer.server";
-import type { loader as accountLoader } from "./layout";
+import { ACCOUNT_LAYOUT, type AccountLayoutData } from "~/lib/account/layout-data";
 import type { Route } from "./+types/profile";
 
 export function meta() {
@@ -67,7 +67,7 @@ async function orStripeFailure<T>(shop: Route.ActionArgs["context"]["shop"], wor
 }
 
 export default function Profile({ loaderData, actionData }: Route.ComponentProps) {
-  const account = useRouteLoaderData<typeof accountLoader>("routes/account/layout");
+  const account = useRouteLoaderData<AccountLayoutData>(ACCOUNT_LAYOUT);
   const busy = useNavigation().state === "submitting";
   if (!account) return null;
   const { customer } = account;

@@ -1,6 +1,7 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { createHash } from "node:crypto"
+import { linkMail, storefrontLink, type LinkMail } from "./link-mail"
 
 /**
  * The password reset mail (README, "Password reset"). Medusa's
@@ -21,37 +22,26 @@ export function resetMailSettings() {
   return { storefrontUrl: STOREFRONT_URL, shopName: process.env.SHOP_NAME || "Harbor & Pine" }
 }
 
-/** `<storefront>/account/reset-password?token=…&email=…`, under the storefront's own path if it has one. */
+/** `<storefront>/account/reset-password?token=…&email=…`. */
 export function resetLink(storefrontUrl: string, token: string, email: string): string {
-  const base = storefrontUrl.endsWith("/") ? storefrontUrl : `${storefrontUrl}/`
-  const url = new URL("account/reset-password", base)
-  url.searchParams.set("token", token)
-  url.searchParams.set("email", email)
-  return url.toString()
+  return storefrontLink(storefrontUrl, "account/reset-password", { token, email })
 }
 
-export type ResetMail = { subject: string; text: string; html: string }
+export type ResetMail = LinkMail
 
 /** What the shopper reads: who asked (maybe not them), what the link does, how long it works. */
 export function resetMail(context: { shopName: string; link: string; firstName: string | null }): ResetMail {
-  const greeting = context.firstName ? `Hello ${context.firstName},` : "Hello,"
-  const lines = [
-    `Someone asked to choose a new password for your ${context.shopName} account. If it was you, open the link below within 15 minutes; it works once.`,
-    "If it wasn't you, ignore this email: your password stays as it is.",
-  ]
-  const subject = `Choose a new password for ${context.shopName}`
-  const text = [greeting, "", ...lines, "", `Choose a new password: ${context.link}`, "", context.shopName].join("\n")
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1c2420;max-width:560px">
-<p>${escape(greeting)}</p>
-${lines.map((line) => `<p>${escape(line)}</p>`).join("\n")}
-<p><a href="${escape(context.link)}">Choose a new password</a></p>
-<p>${escape(context.shopName)}</p>
-</body></html>`
-  return { subject, text, html }
-}
-
-function escape(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!)
+  return linkMail({
+    subject: `Choose a new password for ${context.shopName}`,
+    heading: { text: context.firstName ? `Hello ${context.firstName},` : "Hello,", asTitle: false },
+    lines: [
+      `Someone asked to choose a new password for your ${context.shopName} account. If it was you, open the link below within 15 minutes; it works once.`,
+      "If it wasn't you, ignore this email: your password stays as it is.",
+    ],
+    linkText: "Choose a new password",
+    link: context.link,
+    shopName: context.shopName,
+  })
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { linkMail, storefrontLink, type LinkMail } from "./link-mail"
 import { orderMailSettings } from "./order-mail"
 
 /**
@@ -24,38 +25,28 @@ type TransferChange = {
   actions?: { action: string; reference_id?: string | null; details?: { token?: unknown } | null }[]
 }
 
-/** `<storefront>/account/orders/claim?order=…&token=…`, under the storefront's own path if it has one. */
+/** `<storefront>/account/orders/claim?order=…&token=…`. */
 export function claimLink(storefrontUrl: string, orderId: string, token: string): string {
-  const base = storefrontUrl.endsWith("/") ? storefrontUrl : `${storefrontUrl}/`
-  const url = new URL("account/orders/claim", base)
-  url.searchParams.set("order", orderId)
-  url.searchParams.set("token", token)
-  return url.toString()
+  return storefrontLink(storefrontUrl, "account/orders/claim", { order: orderId, token })
 }
 
-export type TransferMail = { subject: string; text: string; html: string }
+export type TransferMail = LinkMail
 
 /** What the mailbox's owner reads: which account asked (maybe not theirs), what the link does, and that ignoring it is safe. */
 export function transferMail(context: { shopName: string; link: string; orderNumber: string; accountEmail: string | null }): TransferMail {
   const account = context.accountEmail ? `the account ${context.accountEmail}` : "an account"
-  const lines = [
-    `Someone signed in to ${account} at ${context.shopName} asked to add order ${context.orderNumber}, placed with this email address, to that account.`,
-    "If it was you, open the link below while signed in to that account and confirm. The order then shows in your account with your other orders.",
-    "If it wasn't you, ignore this email: the order stays as it is.",
-  ]
-  const subject = `Add order ${context.orderNumber} to your account · ${context.shopName}`
-  const text = [`Add order ${context.orderNumber} to your account`, "", ...lines, "", `Add it to your account: ${context.link}`, "", context.shopName].join("\n")
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1c2420;max-width:560px">
-<h1 style="font-size:20px">${escape(`Add order ${context.orderNumber} to your account`)}</h1>
-${lines.map((line) => `<p>${escape(line)}</p>`).join("\n")}
-<p><a href="${escape(context.link)}">Add it to your account</a></p>
-<p>${escape(context.shopName)}</p>
-</body></html>`
-  return { subject, text, html }
-}
-
-function escape(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!)
+  return linkMail({
+    subject: `Add order ${context.orderNumber} to your account · ${context.shopName}`,
+    heading: { text: `Add order ${context.orderNumber} to your account`, asTitle: true },
+    lines: [
+      `Someone signed in to ${account} at ${context.shopName} asked to add order ${context.orderNumber}, placed with this email address, to that account.`,
+      "If it was you, open the link below while signed in to that account and confirm. The order then shows in your account with your other orders.",
+      "If it wasn't you, ignore this email: the order stays as it is.",
+    ],
+    linkText: "Add it to your account",
+    link: context.link,
+    shopName: context.shopName,
+  })
 }
 
 /**
