@@ -5,7 +5,10 @@
 //
 //   catalog / product page server time (p50/p95) with the edge cache cold and warm, on the
 //   production build under wrangler dev;
-//   gzipped client JavaScript loaded by `/` and `/cart` (measured in Chromium);
+//   gzipped client JavaScript loaded by `/` and `/cart` (measured in Chromium), and the
+//   JavaScript the `/` and `/account` documents reference, read from the build;
+//   the account pages' server time (p50/p95) for a signed-in customer with one order, and
+//   the sign-in POST's, with Medusa's time inside them (dev/bench-accounts.ts);
 //   the Worker bundle from `wrangler deploy --dry-run`;
 //   prepare-for-payment on new carts: the shopper's wait (p50/p95), Medusa's share of it
 //   (the proxied calls of the request's trace id, summed at the fault proxy) and the
@@ -23,6 +26,7 @@ import { startStack } from "./stack.ts";
 import { stackFiles } from "./worker-config.ts";
 import { startBaseline } from "./bench-baseline.ts";
 import { benchWebhooks } from "./bench-webhooks.ts";
+import { benchAccounts, documentJavaScript } from "./bench-accounts.ts";
 import { launchChromium } from "./chromium.ts";
 import { proxiedRequests, type RecordedRequest } from "./fault-proxy-client.ts";
 import { newClientIp, newTrace, shippingOptionId, Shopper, TEXAS_ADDRESS, variantId, type Shop } from "./shopper.ts";
@@ -260,14 +264,18 @@ async function main() {
     };
     log("measuring client JavaScript");
     const javascript = { "/": await clientJavaScript(warmUrl, "/"), "/cart": await clientJavaScript(warmUrl, "/cart") };
+    const shop = { storefrontUrl: warmUrl, medusaUrl: stack.medusaUrl, publishableKey: stack.publishableKey };
+    const accounts = await benchAccounts(shop, stack.storefrontMedusaUrl, stack.stripeSimUrl, { rounds: ROUNDS, requests: REQUESTS }, log);
+    log("measuring the JavaScript the / and /account documents reference");
+    const clientDir = path.join(files.buildDir, "client");
+    const documentJs = {
+      "/": await documentJavaScript(await fetch(`${warmUrl}/`), clientDir),
+      "/account": await documentJavaScript(await accounts.customer.shopper.request("/account"), clientDir),
+    };
     log("measuring the Worker bundle");
     const bundle = workerBundle(files.buildDir);
     log("timing prepare-for-payment");
-    const prepare = await prepareForPayment(
-      { storefrontUrl: warmUrl, medusaUrl: stack.medusaUrl, publishableKey: stack.publishableKey },
-      stack.storefrontMedusaUrl,
-    );
-    const shop = { storefrontUrl: warmUrl, medusaUrl: stack.medusaUrl, publishableKey: stack.publishableKey };
+    const prepare = await prepareForPayment(shop, stack.storefrontMedusaUrl);
     const webhooks = await benchWebhooks(shop, stack.stripeSimUrl, log);
     const against_baseline = process.env.BENCH_BASELINE ? await againstBaseline(process.env.BENCH_BASELINE, shop, files, stack.storefrontMedusaUrl) : undefined;
 
@@ -276,7 +284,9 @@ async function main() {
       rounds: ROUNDS,
       requests_per_round: REQUESTS,
       server_response_ms: pages,
+      account_server_response_ms: accounts.figures,
       client_javascript_gzip: javascript,
+      document_javascript_gzip: documentJs,
       worker_bundle: bundle,
       prepare_for_payment: prepare,
       ...(against_baseline ? { prepare_for_payment_against_baseline: against_baseline } : {}),
