@@ -15,7 +15,7 @@ export function sameAddressParts(a: Partial<Address>, b: Partial<Address>): bool
   return PARTS.every((part) => norm(a[part]) === norm(b[part]));
 }
 
-export async function saveAddressIfNew(shop: ShopContext, token: string, address: Address): Promise<void> {
+export async function saveAddressIfNew(shop: Pick<ShopContext, "medusa" | "logger">, token: string, address: Address): Promise<void> {
   try {
     const saved = await listAddresses(shop.medusa, token);
     if (saved.some((candidate) => sameAddressParts(candidate, address))) return;

@@ -34,6 +34,7 @@ import { saveAddressIfNew } from "../../account/addresses.server";
  *     rate_limit                      429 rate_limited, per cart; only new runs count
  *     read_cart, update_cart, add_shipping_method, index_attempt, create_payment_session,
  *     verify_amount, write_attempt    the Medusa steps (medusa-steps.server.ts)
+ *     save_address                    a customer's address book, after success, once per run (best effort)
  */
 export const PREPARE_ROUTE = "/api/carts/:id/prepare-for-payment";
 
@@ -104,8 +105,6 @@ export async function handlePrepare(request: Request, cartId: string, { shop, cl
   try {
     const coordinator = cloudflare.env.CART_COORDINATOR.getByName(cartId);
     const answer = await coordinator.prepare({ ...submission, cartId, traceId, body, route: PREPARE_ROUTE, customer });
-    // Saving the address is the customer's address book, not the cart: after success, best effort.
-    if (answer.status === 200 && session && body.save_address) await saveAddressIfNew(shop, session.token, body.shipping_address);
     return toResponse(answer, traceId);
   } catch (error) {
     shop.logger.log("error", "cart coordinator failed", { step: "coordinator", outcome: "error", cart_id: cartId, error: String(error) });
@@ -133,11 +132,19 @@ export function prepareInCart(deps: CartDeps, call: PrepareCall): Promise<Checko
   return deps.ledger.submit(call, logger, {
     // Only a new run counts against the cart's limit: replays and a double click joining
     // the run in flight don't.
-    run: () =>
-      deps.exclusive(async () => {
+    run: async () => {
+      const answer = await deps.exclusive(async () => {
         const limited = await checkLimits([{ limiter: deps.cartLimiter, key: call.cartId, what: "for this cart" }], logger, call.traceId);
         return limited ?? prepareForPayment({ ...deps, customer: call.customer }, call.cartId, call.body);
-      }),
+      });
+      // Saving the address is the customer's address book, not the cart: after success, best
+      // effort, once per run. Part of the run, so a double submission joining it or a replay
+      // of its answer doesn't save it again (each saving it raced: two of the same address).
+      if (answer.status === 200 && call.customer && call.body.save_address) {
+        await saveAddressIfNew({ medusa, logger }, call.customer.token, call.body.shipping_address);
+      }
+      return answer;
+    },
     readCart: () => readCheckoutCart(medusa, call.cartId),
     attemptEnded: async (attemptId) => {
       const attempt = await readAttempt(deps.attempts, attemptId);
