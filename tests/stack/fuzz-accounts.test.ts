@@ -1,7 +1,8 @@
 // Issue #11 with issue #5's fuzzing: at least 500 generated hostile inputs per account action
 // (seeded; replay with FUZZ_SEED=<seed>) against the production build: sign-in, sign-up, the
 // profile, each address intent and sign-out. Every answer is below 500 and a refusal is in
-// the contract's error shape; an input refused as invalid (400/413) made no request to
+// the contract's error shape (removing a saved card too: the cards are read back from
+// Stripe after every case); an input refused as invalid (400/413) made no request to
 // Medusa at all, and no refusal wrote to Medusa (counted at the fault proxy by trace id).
 // Sign-in and sign-up ask Medusa's `/auth/customer/emailpass*` even when they refuse (a wrong
 // password, an email with an account): those answers are refusals, not writes.
@@ -17,6 +18,9 @@ import { checkOutcomes, CONTRACT_CODES, inPool, type Outcome } from "../support/
 import { adminRequest } from "../support/medusa-admin.ts";
 import { newTrace } from "../support/proxy.ts";
 import { Shopper, TEXAS_ADDRESS } from "../support/shopper.ts";
+import { SIMULATOR_KEYS } from "../../dev/stack.ts";
+import { shippingOptionId } from "../support/medusa.ts";
+import { readPaymentIntent } from "../support/stripe-sim.ts";
 import { answerBody, type AnswerBody } from "../support/single-fetch.ts";
 
 const stack = inject("stack");
@@ -229,6 +233,37 @@ describe(`fuzzing the account actions (${CASES_PER_ENDPOINT} seeded inputs per e
     const { summary } = await checkOutcomes("profile update", run.outcomes, CONTRACT_CODES, isActionSuccess, SEED, FIGURES);
     console.log(`[fuzz] profile update: customer read back after each of ${run.refusalsReadBack} refusals, unchanged; the email (the sign-in) unchanged after all ${summary.accepted} accepted`);
     expect(run.final.email).toBe(email);
+    expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.5);
+  });
+
+  it("remove a saved card (signed in)", { timeout: CASE_TIMEOUT_MS }, async () => {
+    // A customer with a card saved at their first checkout.
+    const { shopper, email } = await signedInCustomer("fuzz-card");
+    await shopper.addToCart("dot-grid-notebook", "A5");
+    const prepared = await shopper.prepared({ email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId), save_card: true });
+    await shopper.confirmPayment(stack.stripeSimUrl, prepared);
+    await shopper.waitForOrder(prepared.checkout_attempt_id);
+    const stripeCustomer = String((await readPaymentIntent(prepared.payment_intent_id)).customer);
+    const cards = async () => {
+      const response = await fetch(`${stack.stripeSimUrl}/v1/customers/${stripeCustomer}/payment_methods?type=card`, { headers: { authorization: `Bearer ${SIMULATOR_KEYS.secretKey}` } });
+      return ((await response.json()) as { data: { id: string }[] }).data.map((card) => card.id);
+    };
+    let state = await cards();
+    expect(state).toHaveLength(1);
+    const cardId = state[0]!;
+    const cases = formCases(seededRandom(SEED + 20), { intent: "remove-card", card_id: cardId }, CASES_PER_ENDPOINT);
+    const outcomes: AccountOutcome[] = [];
+    for (const fuzz of cases) {
+      const outcome = await sendCase(shopper, "/account.data", fuzz);
+      outcomes.push(outcome);
+      const after = await cards();
+      // Accepted: this card, and only it, is gone; refused: the cards as they were.
+      if (outcome.status >= 200 && outcome.status < 300) expect(after, outcome.label).toEqual(state.filter((id) => id !== cardId));
+      else expect(after, `${outcome.label} (seed ${SEED}): a refusal (${outcome.status}) changed the saved cards`).toEqual(state);
+      state = after;
+    }
+    const { summary } = await checkOutcomes("remove saved card", outcomes, CONTRACT_CODES, isActionSuccess, SEED, FIGURES);
+    expect(summary.accepted).toBeLessThanOrEqual(1);
     expect(summary.invalid).toBeGreaterThan(CASES_PER_ENDPOINT * 0.5);
   });
 

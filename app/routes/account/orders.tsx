@@ -75,9 +75,7 @@ export default function Orders({ loaderData }: Route.ComponentProps) {
       {pages > 1 ? (
         <nav aria-label="Order pages" className="pager">
           {page > 1 ? <Link to={`?page=${page - 1}`}>Newer orders</Link> : null}
-          <span>
-            Page {page} of {pages}
-          </span>
+          <span>{`Page ${page} of ${pages}`}</span>
           {page < pages ? <Link to={`?page=${page + 1}`}>Older orders</Link> : null}
         </nav>
       ) : null}
