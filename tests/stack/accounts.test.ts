@@ -169,7 +169,7 @@ describe("the cart across sign-in", () => {
   it("signing in with a cart moves it to the customer; the cookie keeps the same cart", { timeout: CASE_TIMEOUT_MS }, async () => {
     const account = await signedUp(newShopper(), "transfer");
     const guest = newShopper();
-    await guest.addToCart("dot-grid-notebook", "A5");
+    await guest.addToCart("dot-grid-notebook", "A6");
     const cartId = guest.cartId;
     expect((await cartOwner(cartId)).cart.customer_id).not.toBe((await customerByEmail(account.email))!.id);
     expect((await signIn(guest, account.email, account.password)).status).toBe(302);
@@ -188,12 +188,12 @@ describe("the cart across sign-in", () => {
 
     // Another browser, a guest cart with a notebook, then sign in: one cart with both.
     const second = newShopper();
-    await second.addToCart("dot-grid-notebook", "A5");
+    await second.addToCart("dot-grid-notebook", "A6");
     const response = await signIn(second, account.email, account.password, "/cart");
     expect(response.headers.get("location")).toBe("/cart?cart_notice=merged");
     const merged = (await cartOwner(second.cartId)).cart;
     const tote = await variantId("canvas-tote-bag", "Natural");
-    const notebook = await variantId("dot-grid-notebook", "A5");
+    const notebook = await variantId("dot-grid-notebook", "A6");
     expect(merged.items.map((item) => [item.variant_id, item.quantity]).sort()).toEqual([[notebook, 1], [tote, 2]].sort());
     const cartPage = await page(second, "/cart?cart_notice=merged");
     expect(cartPage.html).toContain("We added the items from your last visit to your cart.");
@@ -211,7 +211,7 @@ describe("the cart across sign-in", () => {
   it("a signed-in customer's new cart is theirs from the start", { timeout: CASE_TIMEOUT_MS }, async () => {
     const shopper = newShopper();
     const account = await signedUp(shopper, "newcart");
-    await shopper.addToCart("dot-grid-notebook", "A5");
+    await shopper.addToCart("dot-grid-notebook", "A6");
     expect((await cartOwner(shopper.cartId)).cart.customer_id).toBe((await customerByEmail(account.email))!.id);
   });
 });
@@ -220,7 +220,7 @@ describe("orders and ownership", () => {
   it("a signed-in customer's order is theirs and listed at once with its total and statuses; another customer gets 404", { timeout: 180_000 }, async () => {
     const buyer = newShopper();
     const account = await signedUp(buyer, "orders");
-    await buyer.addToCart("dot-grid-notebook", "A5");
+    await buyer.addToCart("dot-grid-notebook", "A6");
     const prepared = await buyer.prepared({ email: account.email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(buyer.cartId) });
     await buyer.confirmPayment(stack.stripeSimUrl, prepared);
     const { orderId } = await buyer.waitForOrder(prepared.checkout_attempt_id);
@@ -258,7 +258,7 @@ describe("the order list", () => {
     const account = await signedUp(buyer, "pages");
     const orderIds: string[] = [];
     for (let index = 0; index < 11; index++) {
-      await buyer.addToCart("dot-grid-notebook", "A5");
+      await buyer.addToCart("dot-grid-notebook", "A6");
       const prepared = await buyer.prepared({ email: account.email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(buyer.cartId) });
       await buyer.confirmPayment(stack.stripeSimUrl, prepared);
       orderIds.push((await buyer.waitForOrder(prepared.checkout_attempt_id)).orderId);
@@ -276,7 +276,7 @@ describe("the order list", () => {
 
     // A guest (another browser, not signed in) pays with the account's email: no sign-in asked.
     const guest = newShopper();
-    await guest.addToCart("dot-grid-notebook", "A5");
+    await guest.addToCart("dot-grid-notebook", "A6");
     const prepared = await guest.prepared({ email: account.email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(guest.cartId) });
     await guest.confirmPayment(stack.stripeSimUrl, prepared);
     const { orderId } = await guest.waitForOrder(prepared.checkout_attempt_id);

@@ -27,7 +27,7 @@ const ALWAYS_3DS_CARD = "4000002760003184";
 async function customerWithCart(label: string) {
   const shopper = new Shopper(baseUrl);
   const account = await signedUp(shopper, label);
-  await shopper.addToCart("dot-grid-notebook", "A5");
+  await shopper.addToCart("dot-grid-notebook", "A6");
   return { shopper, account };
 }
 
@@ -96,7 +96,7 @@ describe("checkout for a signed-in customer", () => {
     expect(addresses.html).toContain(TEXAS_ADDRESS.address_1);
 
     // Second order with the saved card: no card details typed.
-    await shopper.addToCart("dot-grid-notebook", "A5");
+    await shopper.addToCart("dot-grid-notebook", "A6");
     const checkoutAgain = await page(shopper, "/checkout");
     expect(checkoutAgain.html).toContain("Visa ending in 4242");
     expect(checkoutAgain.html).toContain(TEXAS_ADDRESS.address_1);
@@ -123,7 +123,7 @@ describe("checkout for a signed-in customer", () => {
     const [card] = await accountCards(shopper);
     expect(card).toBeDefined();
 
-    await shopper.addToCart("dot-grid-notebook", "A5");
+    await shopper.addToCart("dot-grid-notebook", "A6");
     const second = await shopper.prepared(await submission(shopper, account.email, { payment_method_id: card!.id }));
     const asked = await confirm(second, { paymentMethod: card!.id });
     expect(asked.status).toBe("requires_action");
@@ -153,7 +153,7 @@ describe("checkout for a signed-in customer", () => {
 
     // A guest can't save a card or an address, nor pay with a saved card.
     const guest = new Shopper(baseUrl);
-    await guest.addToCart("dot-grid-notebook", "A5");
+    await guest.addToCart("dot-grid-notebook", "A6");
     for (const extra of [{ save_card: true }, { save_address: true }, { payment_method_id: ownersCard!.id }]) {
       const guestTrace = newTrace();
       const answer = await guest.prepare(await submission(guest, "guest@example.com", extra), { traceparent: guestTrace.traceparent });
@@ -176,7 +176,7 @@ describe("checkout for a signed-in customer", () => {
   it("two carts of one new customer preparing at once make one Stripe Customer (medusa#15593 serialized)", { timeout: CASE_TIMEOUT_MS }, async () => {
     const first = new Shopper(baseUrl);
     const account = await signedUp(first, "twocarts");
-    await first.addToCart("dot-grid-notebook", "A5");
+    await first.addToCart("dot-grid-notebook", "A6");
     // A second browser with a cart of its own signs in to the same account (its cart stays its own).
     const second = new Shopper(baseUrl);
     await second.addToCart("canvas-tote-bag", "Natural");

@@ -239,7 +239,7 @@ describe(`fuzzing the account actions (${CASES_PER_ENDPOINT} seeded inputs per e
   it("remove a saved card (signed in)", { timeout: CASE_TIMEOUT_MS }, async () => {
     // A customer with a card saved at their first checkout.
     const { shopper, email } = await signedInCustomer("fuzz-card");
-    await shopper.addToCart("dot-grid-notebook", "A5");
+    await shopper.addToCart("dot-grid-notebook", "A6");
     const prepared = await shopper.prepared({ email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId), save_card: true });
     await shopper.confirmPayment(stack.stripeSimUrl, prepared);
     await shopper.waitForOrder(prepared.checkout_attempt_id);

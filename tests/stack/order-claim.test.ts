@@ -27,7 +27,7 @@ const newShopper = () => new Shopper(baseUrl);
 
 /** A guest checkout in this shopper's browser (its `orders` cookie then names the order). */
 async function buyAsGuest(shopper: Shopper, email: string) {
-  await shopper.addToCart("dot-grid-notebook", "A5");
+  await shopper.addToCart("dot-grid-notebook", "A6");
   const prepared = await shopper.prepared({ email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId) });
   await shopper.confirmPayment(stack.stripeSimUrl, prepared);
   const { orderId } = await shopper.waitForOrder(prepared.checkout_attempt_id);
