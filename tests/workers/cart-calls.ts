@@ -2,7 +2,8 @@
 // carts made through Medusa's Store API (through the stack's fault proxy, whose records and
 // faults are reached at the same URL). Inside workerd only.
 import { prepareRequest } from "../../app/lib/checkout/contract";
-import { canonicalJson, sha256Hex } from "../../app/lib/checkout/prepare/idempotency.server";
+import { canonicalJson } from "../../app/lib/checkout/prepare/idempotency.server";
+import { sha256Hex } from "../../app/lib/sha256";
 import type { CheckoutAnswer } from "../../app/lib/http/answer";
 import { injectFault as injectAt, newTrace, proxiedRequests, type FaultOptions, type RecordedRequest } from "../../dev/fault-proxy-client.ts";
 import { TEXAS_ADDRESS } from "../../dev/addresses.ts";

@@ -1,6 +1,7 @@
 import type { AppConfig } from "../config.server";
 import type { ShopContext } from "../context.server";
 import { refreshToken } from "../medusa/customer.server";
+import { sha256Hex } from "../sha256";
 import { signedCookie } from "../signed-cookie.server";
 
 /**
@@ -33,8 +34,7 @@ const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 const MIN_KV_TTL_SECONDS = 60;
 
 async function keyOf(sessionId: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(sessionId)));
-  return `session:${[...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  return `session:${await sha256Hex(sessionId)}`;
 }
 
 function newSessionId(): string {

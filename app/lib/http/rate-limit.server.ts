@@ -1,4 +1,5 @@
 import { actionFailure } from "./action-failure.server";
+import { sha256Hex } from "../sha256";
 import { errorAnswer, type ErrorAnswer } from "./answer";
 import type { ShopContext } from "../context.server";
 import type { Logger } from "../log.server";
@@ -54,8 +55,7 @@ export async function cartMutationLimited(shop: ShopContext, env: Env, request: 
  * password quickly. The email is counted by its SHA-256, never kept as written.
  */
 export async function accountLimited(shop: ShopContext, env: Env, request: Request, email: string) {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(email.trim().toLowerCase())));
-  const emailKey = [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  const emailKey = await sha256Hex(email.trim().toLowerCase());
   const limited = await checkLimits(
     [
       { limiter: env.RATE_LIMIT_ACCOUNT_PER_CLIENT, key: clientKey(request), what: "from your connection" },

@@ -2,6 +2,7 @@ import { errorAnswer, type CheckoutAnswer } from "../../http/answer";
 import type { Logger } from "../../log.server";
 import type { CheckoutCart } from "../../medusa/schemas";
 import { toMinorUnits } from "../../money";
+import { sha256Hex } from "../../sha256";
 
 /**
  * The idempotency policy of prepare-for-payment (checkout contract, section 2), for one
@@ -151,11 +152,6 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(",")}}`;
   }
   return JSON.stringify(value);
-}
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /**
