@@ -1,3 +1,4 @@
+import { PASSWORD_MAX, PASSWORD_MIN } from "~/lib/account/forms";
 import { FieldError, fieldId, invalidProps } from "../checkout/FieldError";
 
 /** One labelled input of an account form, with its message from the server beside it. */
@@ -34,6 +35,23 @@ export function TextField(props: {
       {props.hint ? <p className="muted field-hint">{props.hint}</p> : null}
       <FieldError path={name} errors={errors} />
     </div>
+  );
+}
+
+/** A new password (sign-up, reset), with the storefront's rule shown and checked by the browser too. */
+export function NewPasswordField({ label, errors }: { label: string; errors: Record<string, string> }) {
+  return (
+    <TextField
+      name="password"
+      label={label}
+      type="password"
+      autoComplete="new-password"
+      errors={errors}
+      required
+      minLength={PASSWORD_MIN}
+      maxLength={PASSWORD_MAX}
+      hint={`At least ${PASSWORD_MIN} characters.`}
+    />
   );
 }
 

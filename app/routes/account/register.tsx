@@ -1,7 +1,7 @@
 import { Form, Link, redirect, useNavigation } from "react-router";
 import * as z from "zod/mini";
-import { errorsOf, failureMessage, TextField } from "~/components/account/TextField";
-import { accountEmail, nextPath, PASSWORD_MAX, PASSWORD_MIN, signUpRequest } from "~/lib/account/forms";
+import { errorsOf, failureMessage, NewPasswordField, TextField } from "~/components/account/TextField";
+import { accountEmail, nextPath, signUpRequest } from "~/lib/account/forms";
 import { readSession } from "~/lib/account/session.server";
 import { signUp } from "~/lib/account/sign-in.server";
 import { actionFailure, actionInput } from "~/lib/http/action-failure.server";
@@ -62,17 +62,7 @@ export default function Register({ loaderData, actionData }: Route.ComponentProp
           <TextField name="last_name" label="Last name" autoComplete="family-name" errors={errors} required maxLength={100} />
         </div>
         <TextField name="email" label="Email" type="email" autoComplete="email" defaultValue={loaderData.email} errors={errors} required />
-        <TextField
-          name="password"
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          errors={errors}
-          required
-          minLength={PASSWORD_MIN}
-          maxLength={PASSWORD_MAX}
-          hint={`At least ${PASSWORD_MIN} characters.`}
-        />
+        <NewPasswordField label="Password" errors={errors} />
         <p role="alert" className="form-error" data-testid="form-error">
           {problem}
         </p>

@@ -1,7 +1,6 @@
 import { Form, Link, redirect, useNavigation } from "react-router";
 import * as z from "zod/mini";
-import { errorsOf, failureMessage, TextField } from "~/components/account/TextField";
-import { PASSWORD_MAX, PASSWORD_MIN } from "~/lib/account/forms";
+import { errorsOf, failureMessage, NewPasswordField, TextField } from "~/components/account/TextField";
 import { LINK_PROBLEM, resetLinkQuery, resetPasswordRequest } from "~/lib/account/reset-forms";
 import { actionFailure, actionInput } from "~/lib/http/action-failure.server";
 import { backendFailure } from "~/lib/http/backend-failure.server";
@@ -106,17 +105,7 @@ export default function ResetPassword({ loaderData, actionData }: Route.Componen
         <input type="hidden" name="token" value={loaderData.token} />
         {/* The account's name for password managers, sent as the form's email. */}
         <input type="email" name="email" value={loaderData.email} autoComplete="username" readOnly hidden />
-        <TextField
-          name="password"
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          errors={errors}
-          required
-          minLength={PASSWORD_MIN}
-          maxLength={PASSWORD_MAX}
-          hint={`At least ${PASSWORD_MIN} characters.`}
-        />
+        <NewPasswordField label="New password" errors={errors} />
         <p role="alert" className="form-error" data-testid="form-error">
           {problem}
         </p>
