@@ -5,12 +5,12 @@
 import { startFaultProxy } from "./fault-proxy.ts";
 import { startMailCatcher } from "./mail-catcher.ts";
 import { ensurePostgres } from "./postgres.ts";
-import { prepareMedusa, startMedusa, type MedusaProcess, type MedusaProfile } from "./medusa.ts";
+import { prepareMedusa, resetMedusa, startMedusa, type MedusaProcess, type MedusaProfile } from "./medusa.ts";
 import { startRedis } from "./redis.ts";
 import { startStripeSim } from "./stripe-sim/server.ts";
 import { stackFiles, stackSecret, writeStackWorkerConfig, type StackFiles } from "./worker-config.ts";
 import { assertPortFree, BIN, startProcess, waitForHttp, type Log, type Managed } from "./processes.ts";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
 export type StorefrontMode = "dev" | "preview";
@@ -124,6 +124,13 @@ export type StackOptions = {
    * a server that dies is restarted. Its control API is under <medusaUrl>/_balancer/.
    */
   medusaServers?: number;
+  /**
+   * Start from nothing earlier runs left: drop and recreate the Medusa database (migrated
+   * and seeded again) and empty the storefronts' KV and Durable Object state. The test
+   * stacks: their database outlives a clone on the machine's PostgreSQL, and every run's
+   * orders reserve stock, so a reused one sells out after enough runs.
+   */
+  fresh?: boolean;
 };
 
 export async function startStack(modes: StorefrontMode[], log: Log, options: StackOptions): Promise<Stack> {
@@ -204,6 +211,10 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
       stoppers.push(() => redis.stop());
       redisUrl = redis.url;
       log(`Redis on ${redis.url} (pid ${redis.pid})`);
+    }
+    if (options.fresh) {
+      await resetMedusa({ databaseUrl, log: (line: string) => log(`medusa: ${line}`) });
+      for (const { mode } of storefrontPorts) rmSync(`${files.persistDir}-${mode}`, { recursive: true, force: true });
     }
     const { publishableKey, regionId } = await prepareMedusa({
       databaseUrl,

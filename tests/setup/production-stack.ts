@@ -40,6 +40,7 @@ export default async function setup(project: TestProject) {
     startStack(["preview"], (line) => console.log(`[prodtest] ${line}`), {
       name: "prodtest",
       medusaProfile: "production",
+      fresh: true,
       medusaServers: 2,
       medusaProxy: true,
       vars: { ALLOWED_ORIGINS: PARTNER_ORIGIN },

@@ -26,6 +26,8 @@ export default async function setup(project: TestProject) {
   const started = Date.now();
   const stack = await startStack(["dev", "preview"], (line) => console.log(`[stack] ${line}`), {
     name: "test",
+    // Every run starts from the seed: no orders, reservations or Worker state of earlier runs.
+    fresh: true,
     medusaProxy: true,
     // Fault tests hang Medusa on purpose; a short time limit keeps them quick.
     vars: { MEDUSA_TIMEOUT_MS: "2500", ALLOWED_ORIGINS: PARTNER_ORIGIN },
