@@ -81,6 +81,12 @@ function setup() {
   return { customerId, medusa, shop: shopWith(medusa.fetch) };
 }
 
+/**
+ * The context of another request to the same shop: readSession reads once per request
+ * context, and every read in these tests stands for a request of its own.
+ */
+const newRequest = (shop: ShopContext): ShopContext => ({ ...shop });
+
 /** The request a browser sends back with the cookie of this Set-Cookie header. */
 function requestWith(setCookie: string): Request {
   const pair = setCookie.split(";")[0]!;
@@ -104,7 +110,7 @@ describe("customer sessions (KV)", () => {
     expect(setCookie).toMatch(new RegExp(`Max-Age=${COOKIE_MAX_AGE_SECONDS}`));
     expect(cookieValue(setCookie)).not.toContain(token.split(".")[1]);
 
-    const session = await readSession(shop, env, requestWith(setCookie));
+    const session = await readSession(newRequest(shop), env, requestWith(setCookie));
     expect(session).toMatchObject({ customerId, token, issuedAt: Math.floor(issuedAt / 1000) * 1000, expiresAt: Math.floor((issuedAt + DAY) / 1000) * 1000 });
     expect(session!.key).toMatch(/^session:[0-9a-f]{64}$/);
     expect(await stored(session!.key)).toEqual({ customer_id: customerId, token, issued_at: session!.issuedAt, expires_at: session!.expiresAt });
@@ -118,15 +124,15 @@ describe("customer sessions (KV)", () => {
     const expired = jwt(customerId, Date.now() - DAY - 1_000, Date.now() - 1_000);
     const setCookie = await startSession(shop, env, expired, customerId);
     medusa.accepted.add(expired);
-    expect(await readSession(shop, env, requestWith(setCookie))).toBeNull();
+    expect(await readSession(newRequest(shop), env, requestWith(setCookie))).toBeNull();
 
     // And a live session whose record is rewritten with a past expires_at.
     const live = jwt(customerId, Date.now(), Date.now() + DAY);
     const liveCookie = await startSession(shop, env, live, customerId);
-    const session = await readSession(shop, env, requestWith(liveCookie));
+    const session = await readSession(newRequest(shop), env, requestWith(liveCookie));
     expect(session).not.toBeNull();
     await env.CUSTOMER_SESSIONS.put(session!.key, JSON.stringify({ customer_id: customerId, token: live, issued_at: Date.now() - DAY, expires_at: Date.now() - 1 }), { expirationTtl: 60 });
-    expect(await readSession(shop, env, requestWith(liveCookie))).toBeNull();
+    expect(await readSession(newRequest(shop), env, requestWith(liveCookie))).toBeNull();
     expect(medusa.calls).toEqual([]);
   });
 
@@ -134,7 +140,7 @@ describe("customer sessions (KV)", () => {
     const { customerId, medusa, shop } = setup();
     const token = jwt(customerId, Date.now(), Date.now() + DAY);
     const setCookie = await startSession(shop, env, token, customerId);
-    expect(await readSession(shop, env, requestWith(setCookie))).not.toBeNull();
+    expect(await readSession(newRequest(shop), env, requestWith(setCookie))).not.toBeNull();
     const value = cookieValue(setCookie);
     const dot = value.lastIndexOf(".");
     const [data, signature] = [value.slice(0, dot), value.slice(dot + 1)];
@@ -151,7 +157,7 @@ describe("customer sessions (KV)", () => {
     ];
     for (const forged of badlySigned) {
       const request = new Request("https://shop.test/account", { headers: { cookie: `session=${encodeURIComponent(forged)}` } });
-      expect(await readSession(shop, env, request), forged).toBeNull();
+      expect(await readSession(newRequest(shop), env, request), forged).toBeNull();
     }
 
     // Correctly signed (with the shop's own secret), but not an id this shop makes.
@@ -159,29 +165,29 @@ describe("customer sessions (KV)", () => {
     const malformed: unknown[] = ["A".repeat(42), "A".repeat(44), `${"A".repeat(42)}+`, `${"A".repeat(42)}/`, `${"A".repeat(42)}=`, `${"A".repeat(42)} `, "../".repeat(15), 12345, { id: "A".repeat(43) }, ["A".repeat(43)], null, true];
     for (const wrong of malformed) {
       const request = new Request("https://shop.test/account", { headers: { cookie: (await cookie.serialize(wrong)).split(";")[0]! } });
-      expect(await readSession(shop, env, request), JSON.stringify(wrong)).toBeNull();
+      expect(await readSession(newRequest(shop), env, request), JSON.stringify(wrong)).toBeNull();
     }
     // A well-formed id, signed, that names no record.
     const unknown = new Request("https://shop.test/account", { headers: { cookie: (await cookie.serialize("A".repeat(43))).split(";")[0]! } });
-    expect(await readSession(shop, env, unknown)).toBeNull();
+    expect(await readSession(newRequest(shop), env, unknown)).toBeNull();
     // No cookie at all, or other cookies only.
-    expect(await readSession(shop, env, new Request("https://shop.test/account"))).toBeNull();
-    expect(await readSession(shop, env, new Request("https://shop.test/account", { headers: { cookie: "cart=abc; session_x=1" } }))).toBeNull();
+    expect(await readSession(newRequest(shop), env, new Request("https://shop.test/account"))).toBeNull();
+    expect(await readSession(newRequest(shop), env, new Request("https://shop.test/account", { headers: { cookie: "cart=abc; session_x=1" } }))).toBeNull();
     // The real cookie still works: none of this touched the session or Medusa.
-    expect(await readSession(shop, env, requestWith(setCookie))).toMatchObject({ customerId, token });
+    expect(await readSession(newRequest(shop), env, requestWith(setCookie))).toMatchObject({ customerId, token });
     expect(medusa.calls).toEqual([]);
   });
 
   it("endSession deletes the record and clears the cookie: the same cookie, replayed, is no session", async () => {
     const { customerId, shop } = setup();
     const setCookie = await startSession(shop, env, jwt(customerId, Date.now(), Date.now() + DAY), customerId);
-    const session = await readSession(shop, env, requestWith(setCookie));
+    const session = await readSession(newRequest(shop), env, requestWith(setCookie));
     expect(await stored(session!.key)).not.toBeNull();
     const cleared = await endSession(shop, env, session);
     expect(cleared).toMatch(/^session=;/);
     expect(cleared).toMatch(/Max-Age=0/i);
     expect(await stored(session!.key)).toBeNull();
-    expect(await readSession(shop, env, requestWith(setCookie))).toBeNull();
+    expect(await readSession(newRequest(shop), env, requestWith(setCookie))).toBeNull();
     // Ending no session only clears the cookie.
     expect(await endSession(shop, env, null)).toMatch(/Max-Age=0/i);
   });
@@ -193,7 +199,7 @@ describe("customer sessions (KV)", () => {
     medusa.accepted.add(old);
     const setCookie = await startSession(shop, env, old, customerId);
 
-    const session = await readSession(shop, env, requestWith(setCookie));
+    const session = await readSession(newRequest(shop), env, requestWith(setCookie));
     expect(medusa.calls).toEqual([{ method: "POST", path: "/auth/token/refresh", authorization: `Bearer ${old}` }]);
     expect(session).not.toBeNull();
     expect(session!.customerId).toBe(customerId);
@@ -207,7 +213,7 @@ describe("customer sessions (KV)", () => {
     expect(await stored(session!.key)).toEqual({ customer_id: customerId, token: session!.token, issued_at: times.issuedAt, expires_at: times.expiresAt });
 
     // The next read is before half the new token's life: no second refresh.
-    const again = await readSession(shop, env, requestWith(setCookie));
+    const again = await readSession(newRequest(shop), env, requestWith(setCookie));
     expect(again).toMatchObject({ token: session!.token, key: session!.key });
     expect(medusa.calls).toHaveLength(1);
   });
@@ -220,12 +226,38 @@ describe("customer sessions (KV)", () => {
     const key = await keyOfCookie(shop, setCookie);
     expect(await stored(key)).not.toBeNull();
 
-    expect(await readSession(shop, env, requestWith(setCookie))).toBeNull();
+    expect(await readSession(newRequest(shop), env, requestWith(setCookie))).toBeNull();
     expect(medusa.calls).toEqual([{ method: "POST", path: "/auth/token/refresh", authorization: `Bearer ${revoked}` }]);
     expect(await stored(key)).toBeNull();
     // Gone for good: the next read asks nobody.
-    expect(await readSession(shop, env, requestWith(setCookie))).toBeNull();
+    expect(await readSession(newRequest(shop), env, requestWith(setCookie))).toBeNull();
     expect(medusa.calls).toHaveLength(1);
+  });
+
+  it("one request reads its session once: the shop layout, the account layout and the page share one KV read and one refresh", async () => {
+    const { customerId, medusa, shop } = setup();
+    const issuedAt = Date.now() - 13 * HOUR;
+    const old = jwt(customerId, issuedAt, issuedAt + DAY);
+    medusa.accepted.add(old);
+    const setCookie = await startSession(shop, env, old, customerId);
+    let kvReads = 0;
+    const sessions = env.CUSTOMER_SESSIONS;
+    const counted = { ...env, CUSTOMER_SESSIONS: { get: (...args: Parameters<KVNamespace["get"]>) => ((kvReads += 1), sessions.get(...args)), put: sessions.put.bind(sessions), delete: sessions.delete.bind(sessions) } } as unknown as Env;
+
+    const request = newRequest(shop);
+    const reads = await Promise.all([0, 1, 2].map(() => readSession(request, counted, requestWith(setCookie))));
+    expect(kvReads).toBe(1);
+    expect(medusa.calls).toHaveLength(1);
+    expect(new Set(reads.map((read) => read?.token)).size).toBe(1);
+    expect(reads[0]!.token).not.toBe(old);
+    // Another cookie in the same request is its own read; another request reads again.
+    expect(await readSession(request, counted, new Request("https://shop.test/account"))).toBeNull();
+    expect((await readSession(newRequest(shop), counted, requestWith(setCookie)))!.token).toBe(reads[0]!.token);
+    expect(kvReads).toBe(2);
+    expect(medusa.calls).toHaveLength(1);
+    // Signing out within the request: a read after it finds no session.
+    await endSession(request, counted, reads[0]!);
+    expect(await readSession(request, counted, requestWith(setCookie))).toBeNull();
   });
 
   it.for(["unreachable", "failing"] as const)("Medusa %s during a refresh keeps the old, still valid session as it was", async (backend) => {
@@ -238,14 +270,14 @@ describe("customer sessions (KV)", () => {
     const key = await keyOfCookie(shop, setCookie);
     const before = await stored(key);
 
-    const session = await readSession(shop, env, requestWith(setCookie));
+    const session = await readSession(newRequest(shop), env, requestWith(setCookie));
     expect(session).toMatchObject({ customerId, token: old, key });
     expect(medusa.calls).toHaveLength(1);
     expect(await stored(key)).toEqual(before);
 
     // Back again: the next read renews it.
     medusa.backend = "answers";
-    const renewed = await readSession(shop, env, requestWith(setCookie));
+    const renewed = await readSession(newRequest(shop), env, requestWith(setCookie));
     expect(renewed!.token).not.toBe(old);
     expect((await stored(key))!.token).toBe(renewed!.token);
   });

@@ -71,11 +71,27 @@ export async function startSession(shop: ShopContext, env: Env, token: string, c
 }
 
 /**
+ * Sessions read in this request, by cookie header: the shop layout, the account layout and
+ * the page each ask, and they get one KV read and at most one token refresh between them.
+ */
+const readInRequest = new WeakMap<ShopContext, Map<string, Promise<CustomerSession | null>>>();
+
+/**
  * The session this request's cookie names, or null: no cookie, a bad signature, a record
  * that was ended or has expired. Past half its token's life, the token is refreshed.
+ * Read once per request (`shop` is the request's context).
  */
-export async function readSession(shop: ShopContext, env: Env, request: Request): Promise<CustomerSession | null> {
-  const value: unknown = await sessionCookie(shop.config).parse(request.headers.get("cookie"));
+export function readSession(shop: ShopContext, env: Env, request: Request): Promise<CustomerSession | null> {
+  const cookie = request.headers.get("cookie") ?? "";
+  let read = readInRequest.get(shop);
+  if (!read) readInRequest.set(shop, (read = new Map()));
+  let session = read.get(cookie);
+  if (!session) read.set(cookie, (session = readSessionRecord(shop, env, cookie)));
+  return session;
+}
+
+async function readSessionRecord(shop: ShopContext, env: Env, cookie: string): Promise<CustomerSession | null> {
+  const value: unknown = await sessionCookie(shop.config).parse(cookie);
   if (typeof value !== "string" || !SESSION_ID.test(value)) return null;
   const key = await keyOf(value);
   const record = await env.CUSTOMER_SESSIONS.get<SessionRecord>(key, "json");
@@ -107,6 +123,7 @@ async function renewed(shop: ShopContext, env: Env, session: CustomerSession): P
 
 /** Ends a session (its record is deleted); resolves with the Set-Cookie header that clears the cookie. */
 export async function endSession(shop: ShopContext, env: Env, session: CustomerSession | null): Promise<string> {
+  readInRequest.delete(shop);
   if (session) {
     await env.CUSTOMER_SESSIONS.delete(session.key);
     shop.logger.log("info", "session ended", { step: "session", outcome: "ok", customer_id: session.customerId });
