@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { expect, inject } from "vitest";
 import { adminRequest } from "./medusa-admin.ts";
 import { medusaGet } from "./medusa.ts";
+import { medusaRequestsFor, newTrace } from "./proxy.ts";
 import type { Shopper } from "./shopper.ts";
 
 export const PASSWORD = "correct-horse-battery";
@@ -89,4 +90,15 @@ export async function accountInMedusa(label: string): Promise<Registration> {
   });
   if (!created.ok) throw new Error(`creating ${account.email} in Medusa: HTTP ${created.status} ${await created.text()}`);
   return account;
+}
+
+/** Each form POST, sent from another site, is refused with 403 before any Medusa request. */
+export async function expectCrossOriginRefused(shopper: Shopper, posts: ReadonlyArray<readonly [path: string, fields: Record<string, string>]>): Promise<void> {
+  for (const [path, fields] of posts) {
+    const trace = newTrace();
+    const response = await shopper.request(path, { method: "POST", form: new URLSearchParams(fields), origin: "https://evil.example", headers: { traceparent: trace.traceparent } });
+    expect(response.status, path).toBe(403);
+    await response.arrayBuffer();
+    expect(await medusaRequestsFor(trace.traceId), path).toEqual([]);
+  }
 }
