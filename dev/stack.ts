@@ -149,6 +149,12 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
   const profile = options.medusaProfile ?? "development";
   const production = profile === "production";
   const storefrontPorts = modes.map((mode) => ({ mode, ...portOf(mode === "dev" ? "STOREFRONT_PORT" : "PREVIEW_PORT") }));
+  process.env.MEDUSA_DB_NAME ??= production ? `${defaults.database}_prod` : defaults.database;
+  // A fresh stack drops its database: never one someone browses (MEDUSA_DB_NAME set in the
+  // shell applies to every stack).
+  if (options.fresh && !process.env.MEDUSA_DB_NAME.includes("test")) {
+    throw new Error(`the ${options.name} stack recreates its database at every start, and MEDUSA_DB_NAME=${process.env.MEDUSA_DB_NAME} names one that isn't a test database: unset MEDUSA_DB_NAME, or name a database whose name contains "test"`);
+  }
   for (const { mode, value, env } of storefrontPorts) await assertPortFree(value, `storefront (${mode})`, env);
   await assertPortFree(ports.medusa.value, "Medusa", ports.medusa.env);
   await assertPortFree(ports.stripeSim.value, "Stripe simulator", ports.stripeSim.env);
@@ -159,7 +165,6 @@ export async function startStack(modes: StorefrontMode[], log: Log, options: Sta
     await assertPortFree(ports.medusaWorker.value, "Medusa worker", ports.medusaWorker.env);
     await assertPortFree(ports.redis.value, "Redis", ports.redis.env);
   }
-  process.env.MEDUSA_DB_NAME ??= production ? `${defaults.database}_prod` : defaults.database;
   // Per name and port: two stacks of one name on other ports (TEST_MEDUSA_PORT=...) never share state.
   // The production profile keeps its own (its attempts name carts of its own database).
   const files = stackFiles(`${options.name}-${ports.medusa.value}${production ? "-production" : ""}`);
