@@ -11,6 +11,7 @@ import type { CheckoutAnswer } from "../app/lib/http/answer";
 import { createLogger, type Logger } from "../app/lib/log.server";
 import { MedusaError, medusaClientFor } from "../app/lib/medusa/client.server";
 import { createStripePaymentSession, type SessionOptions } from "../app/lib/medusa/payment.server";
+import type { Address } from "../app/lib/medusa/schemas";
 import type { CustomerSessionAnswer } from "./customer-coordinator";
 import { cancelPaymentIntent, releasePayment, retrievePaymentIntent } from "../app/lib/stripe.server";
 import { attemptIndex } from "./attempt-index";
@@ -85,6 +86,14 @@ export class CartCoordinator extends DurableObject<Env> {
       ledger: this.ledger,
       cartLimiter: this.env.RATE_LIMIT_PREPARE_PER_CART,
       exclusive: <T>(work: () => Promise<T>) => this.exclusive(work),
+      saveAddress: async (customer: { id: string; token: string }, address: Address) => {
+        try {
+          await this.env.CUSTOMER_COORDINATOR.getByName(customer.id).saveAddress({ token: customer.token, address, traceId: call.traceId, route: call.route });
+        } catch (error) {
+          // Best effort: the payment is prepared whatever happens to the address book.
+          logger.log("warn", "checkout address not saved", { step: "save_address", outcome: "error", error: String(error) });
+        }
+      },
     };
     return prepareInCart(deps, call);
   }

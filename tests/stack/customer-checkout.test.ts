@@ -203,4 +203,34 @@ describe("checkout for a signed-in customer", () => {
     const { data: events } = await simAdmin<{ data: { type: string; data: { object: { email?: string } } }[] }>("events?type=customer.created");
     expect(events.filter((event) => event.type === "customer.created" && event.data.object.email === account.email)).toHaveLength(1);
   });
+
+  it("two carts of one customer saving the same new address at once save it once", { timeout: CASE_TIMEOUT_MS }, async () => {
+    const first = new Shopper(baseUrl);
+    const account = await signedUp(first, "twoaddresses");
+    await first.addToCart("dot-grid-notebook", "A6");
+    const second = new Shopper(baseUrl);
+    await second.addToCart("canvas-tote-bag", "Natural");
+    await second.request("/account/sign-in", { method: "POST", form: new URLSearchParams({ intent: "sign-in", email: account.email, password: account.password }) });
+    expect(second.cartId).not.toBe(first.cartId);
+
+    // Each run's look at the address book is held 1.5 s at the proxy: side by side, both
+    // would find the address missing and add it.
+    const traces = [newTrace(), newTrace()];
+    for (const trace of traces) await injectFault({ kind: "delay", method: "GET", path: "/customers/me/addresses", traceId: trace.traceId, delayMs: 1_500 });
+    const [a, b] = await Promise.all([
+      first.prepared(await submission(first, account.email, { save_address: true }), { traceparent: traces[0]!.traceparent }),
+      second.prepared(await submission(second, account.email, { save_address: true }), { traceparent: traces[1]!.traceparent }),
+    ]);
+    expect(a.client_secret).toBeTruthy();
+    expect(b.client_secret).toBeTruthy();
+    const looks = (await Promise.all(traces.map((trace) => medusaRequestsFor(trace.traceId))))
+      .map((requests) => requests.find((request) => request.method === "GET" && request.path.endsWith("/customers/me/addresses"))!)
+      .sort((x, y) => x.startedAt - y.startedAt);
+    expect(looks).toHaveLength(2);
+    // One after the other: the second looked once the first had saved.
+    expect(looks[1]!.startedAt).toBeGreaterThanOrEqual(looks[0]!.startedAt + looks[0]!.durationMs);
+    const customer = (await customerByEmail(account.email))!;
+    const { customer: read } = await adminRequest<{ customer: { addresses: { address_1: string; postal_code: string; is_default_shipping: boolean }[] } }>(`/admin/customers/${customer.id}?fields=id,*addresses`);
+    expect(read.addresses.map((address) => [address.address_1, address.postal_code, address.is_default_shipping])).toEqual([[TEXAS_ADDRESS.address_1, TEXAS_ADDRESS.postal_code, true]]);
+  });
 });

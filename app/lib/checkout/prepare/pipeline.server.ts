@@ -6,6 +6,7 @@ import { checkLimits, clientKey } from "../../http/rate-limit.server";
 import { readJsonOrForm } from "../../http/request-body.server";
 import type { Logger } from "../../log.server";
 import type { MedusaClient } from "../../medusa/client.server";
+import type { Address } from "../../medusa/schemas";
 import { readCheckoutCart } from "../../medusa/cart.server";
 import { readAttempt, type AttemptStatus, type AttemptStore } from "../attempts.server";
 import type { OpenAttemptIndex } from "../open-attempts";
@@ -14,7 +15,6 @@ import { identify, type Submission, type SubmissionLedger } from "./idempotency.
 import { prepareForPayment, type PrepareDeps, type PreparingCustomer } from "./medusa-steps.server";
 import { readSession } from "../../account/session.server";
 import { isOwnCard } from "../../account/saved-cards.server";
-import { saveAddressIfNew } from "../../account/addresses.server";
 
 /**
  * POST /api/carts/:id/prepare-for-payment (checkout contract, section 2), every gate and
@@ -34,7 +34,8 @@ import { saveAddressIfNew } from "../../account/addresses.server";
  *     rate_limit                      429 rate_limited, per cart; only new runs count
  *     read_cart, update_cart, add_shipping_method, index_attempt, create_payment_session,
  *     verify_amount, write_attempt    the Medusa steps (medusa-steps.server.ts)
- *     save_address                    a customer's address book, after success, once per run (best effort)
+ *     save_address                    a customer's address book, after success, once per run (best effort),
+ *                                     in the customer's Durable Object (workers/customer-coordinator.ts)
  */
 export const PREPARE_ROUTE = "/api/carts/:id/prepare-for-payment";
 
@@ -124,6 +125,8 @@ export type CartDeps = Pick<PrepareDeps, "createSession"> & {
   cartLimiter: RateLimit;
   /** Runs `work` after the cart's other writes, before the next one (the Durable Object's chain). */
   exclusive: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Adds the address to the customer's address book unless it is there (one save at a time per customer). */
+  saveAddress: (customer: { id: string; token: string }, address: Address) => Promise<void>;
 };
 
 /** idempotency, the cart's rate_limit, then the Medusa steps: the Durable Object's part of a prepare. */
@@ -139,9 +142,10 @@ export function prepareInCart(deps: CartDeps, call: PrepareCall): Promise<Checko
       });
       // Saving the address is the customer's address book, not the cart: after success, best
       // effort, once per run. Part of the run, so a double submission joining it or a replay
-      // of its answer doesn't save it again (each saving it raced: two of the same address).
+      // of its answer doesn't save it again (each saving it raced: two of the same address);
+      // two carts of one customer saving it at once take turns in the customer's object.
       if (answer.status === 200 && call.customer && call.body.save_address) {
-        await saveAddressIfNew({ medusa, logger }, call.customer.token, call.body.shipping_address);
+        await deps.saveAddress(call.customer, call.body.shipping_address);
       }
       return answer;
     },
