@@ -1,10 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
+import { saveAddressIfNew } from "../app/lib/account/addresses.server";
 import { rememberStripeCustomer } from "../app/lib/account/saved-cards.server";
 import { readConfig } from "../app/lib/config.server";
 import { createLogger } from "../app/lib/log.server";
 import { MedusaError, medusaClientFor } from "../app/lib/medusa/client.server";
+import { resetPassword } from "../app/lib/medusa/password-reset.server";
 import { createStripePaymentSession, STRIPE_PROVIDER_ID, type SessionOptions } from "../app/lib/medusa/payment.server";
-import { stripeSessionData, type PaymentCollection } from "../app/lib/medusa/schemas";
+import { stripeSessionData, type Address, type PaymentCollection } from "../app/lib/medusa/schemas";
 
 /**
  * One per signed-in customer: their payment sessions are made here, one at a time.
@@ -13,6 +15,9 @@ import { stripeSessionData, type PaymentCollection } from "../app/lib/medusa/sch
  * of one customer preparing at once could make two Stripe Customers, and split their saved
  * cards. Serialized here, the second session finds the account holder the first made.
  * Also remembers the Stripe customer id Medusa's answer names (saved-cards.server.ts).
+ * Its "save this address" runs here too: two carts saving the same new address at once
+ * would each find it missing and add it twice. A password reset link's submissions take
+ * turns in an object of their own, named by the link's token (no customer is known yet).
  */
 export type CustomerSessionCall = {
   customerId: string;
@@ -23,32 +28,67 @@ export type CustomerSessionCall = {
   route: string;
 };
 
-/** Plain data back to the cart's Durable Object (a thrown MedusaError would lose its class on the way). */
-export type CustomerSessionAnswer =
-  | { collection: PaymentCollection }
-  | { failure: { kind: MedusaError["kind"]; message: string; details: MedusaError["details"] } };
+export type CustomerAddressCall = { token: string; address: Address; traceId: string; route: string };
+
+/** A MedusaError as plain data: thrown across the RPC it would lose its class on the way. */
+export type PlainMedusaFailure = { failure: { kind: MedusaError["kind"]; message: string; details: MedusaError["details"] } };
+
+/** What the cart's Durable Object gets back. */
+export type CustomerSessionAnswer = { collection: PaymentCollection } | PlainMedusaFailure;
+
+export type PasswordResetCall = { token: string; email: string; password: string; traceId: string; route: string };
+/** `changed: false`: Medusa refused the token (used, replaced, expired or forged); nothing changed. */
+export type PasswordResetAnswer = { changed: boolean } | PlainMedusaFailure;
+
+async function plainFailures<T>(work: () => Promise<T>): Promise<T | PlainMedusaFailure> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MedusaError) return { failure: { kind: error.kind, message: error.message, details: error.details } };
+    throw error;
+  }
+}
 
 export class CustomerCoordinator extends DurableObject<Env> {
+  /** Everything this object does runs one after another on this chain. */
   private chain: Promise<unknown> = Promise.resolve();
 
-  async createPaymentSession(call: CustomerSessionCall): Promise<CustomerSessionAnswer> {
-    const work = () => this.create(call);
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const result = this.chain.then(work, work);
     this.chain = result.catch(() => undefined);
     return result;
   }
 
-  private async create(call: CustomerSessionCall): Promise<CustomerSessionAnswer> {
+  createPaymentSession(call: CustomerSessionCall): Promise<CustomerSessionAnswer> {
+    return this.exclusive(() => this.create(call));
+  }
+
+  /** "Save this address" at checkout: two carts saving the same new address at once save it once. */
+  saveAddress(call: CustomerAddressCall): Promise<void> {
     const logger = createLogger(call.traceId, call.route);
-    try {
+    return this.exclusive(() => saveAddressIfNew({ medusa: medusaClientFor(readConfig(this.env), logger), logger }, call.token, call.address));
+  }
+
+  /**
+   * A new password with a reset link, in the link's own object (app/lib/account/password-reset.server.ts).
+   * Medusa checks a reset token and spends it in two steps: two submissions of one link at
+   * once (a double click, two tabs) both passed the check and both changed the password
+   * (measured: the fuzz test's concurrent cases). One at a time, the second finds it spent.
+   */
+  resetPassword(call: PasswordResetCall): Promise<PasswordResetAnswer> {
+    const logger = createLogger(call.traceId, call.route);
+    const medusa = medusaClientFor(readConfig(this.env), logger);
+    return this.exclusive(() => plainFailures(async () => ({ changed: await resetPassword(medusa, call.token, { email: call.email, password: call.password }) })));
+  }
+
+  private create(call: CustomerSessionCall): Promise<CustomerSessionAnswer> {
+    const logger = createLogger(call.traceId, call.route);
+    return plainFailures(async () => {
       const collection = await createStripePaymentSession(medusaClientFor(readConfig(this.env), logger), call.collectionId, call.attemptId, call.options);
       const session = collection.payment_sessions.find((candidate) => candidate.provider_id === STRIPE_PROVIDER_ID);
       const stripeCustomer = stripeSessionData.safeParse(session?.data).data?.customer;
       if (stripeCustomer) await rememberStripeCustomer(this.env, call.customerId, stripeCustomer);
       return { collection };
-    } catch (error) {
-      if (error instanceof MedusaError) return { failure: { kind: error.kind, message: error.message, details: error.details } };
-      throw error;
-    }
+    });
   }
 }

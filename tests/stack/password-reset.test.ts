@@ -12,7 +12,7 @@ import { formCases, seededRandom } from "../support/fuzz.ts";
 import { checkOutcomes, CONTRACT_CODES, inPool, send, type Outcome } from "../support/fuzz-outcomes.ts";
 import { awaitMail, mailsTo, type CaughtMail } from "../support/mail.ts";
 import { eventually } from "../support/poll.ts";
-import { medusaRequestsFor, newTrace } from "../support/proxy.ts";
+import { injectFault, medusaRequestsFor, newTrace } from "../support/proxy.ts";
 import { newClientIp, Shopper } from "../support/shopper.ts";
 
 const stack = inject("stack");
@@ -122,6 +122,30 @@ describe("the reset link", () => {
     expect(again.text).toContain(REFUSED);
     // (Sign-ins here stay within the per-email limit, which sign-up and the two requests share.)
     expect(await signsIn(account, NEW_PASSWORD)).toBe(302);
+  });
+
+  it("one link submitted twice at once changes the password once: the submissions take turns, and the second finds the token spent", { timeout: CASE_TIMEOUT_MS }, async () => {
+    const account = await signedUp(newShopper(), "twice");
+    const link = await mailedLink(account.email);
+    // Each update held 1 s at the proxy: side by side, both would be in Medusa at once, and
+    // Medusa checks a token before it spends it (both changed the password: measured).
+    const traces = [newTrace(), newTrace()];
+    for (const trace of traces) await injectFault({ kind: "delay", method: "POST", path: "/auth/customer/emailpass/update$", traceId: trace.traceId, delayMs: 1_000 });
+    const passwords = ["first-of-two-passwords", "second-of-two-passwords"] as const;
+    const answers = await Promise.all(
+      traces.map((trace, index) => reset(newShopper(), { token: link.token, email: link.email, password: passwords[index]! }, { traceparent: trace.traceparent })),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([302, 401]);
+    const refused = answers.find((answer) => answer.status === 401)!;
+    expect(refused.text).toContain(REFUSED);
+    const updates = (await Promise.all(traces.map((trace) => medusaRequestsFor(trace.traceId))))
+      .map((requests) => requests.find((request) => request.path === "/auth/customer/emailpass/update")!)
+      .sort((x, y) => x.startedAt - y.startedAt);
+    expect(updates.map((update) => update.status)).toEqual([200, 401]);
+    expect(updates[1]!.startedAt).toBeGreaterThanOrEqual(updates[0]!.startedAt + updates[0]!.durationMs);
+    const winner = answers.findIndex((answer) => answer.status === 302);
+    expect(await signsIn(account, passwords[winner]!)).toBe(302);
+    expect(await signsIn(account, passwords[1 - winner]!)).toBe(401);
   });
 
   it("a tampered or forged token is refused by Medusa and spends nothing: the password is unchanged and the real link still works", { timeout: CASE_TIMEOUT_MS }, async () => {

@@ -7,7 +7,8 @@ import { backendFailure } from "~/lib/http/backend-failure.server";
 import { noStoreHeaders } from "~/lib/http/headers";
 import { checkLimits, clientKey } from "~/lib/http/rate-limit.server";
 import { readFormFields } from "~/lib/http/request-body.server";
-import { resetPassword, resetTokenClaims } from "~/lib/medusa/password-reset.server";
+import { changePasswordWithLink } from "~/lib/account/password-reset.server";
+import { resetTokenClaims } from "~/lib/medusa/password-reset.server";
 import type { Route } from "./+types/reset-password";
 
 export function meta() {
@@ -58,7 +59,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (limited) return actionFailure(shop, limited.body.error.code, limited.body.error.message, { headers: limited.headers });
   let changed: boolean;
   try {
-    changed = await resetPassword(shop.medusa, token, { email, password });
+    changed = await changePasswordWithLink(shop, cloudflare.env, { token, email, password }, "/account/reset-password");
   } catch (error) {
     throw backendFailure(shop, error);
   }
