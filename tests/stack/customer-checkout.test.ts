@@ -13,7 +13,7 @@ import { storedAttempt } from "../support/attempts.ts";
 import { customerByEmail, page, postForm, signedUp } from "../support/customer.ts";
 import { adminRequest } from "../support/medusa-admin.ts";
 import { shippingOptionId } from "../support/medusa.ts";
-import { injectFault, medusaRequestsFor, newTrace } from "../support/proxy.ts";
+import { holdEach, medusaRequestsFor, newTrace } from "../support/proxy.ts";
 import { Shopper, TEXAS_ADDRESS } from "../support/shopper.ts";
 import { authenticate, readPaymentIntent, simAdmin } from "../support/stripe-sim.ts";
 
@@ -33,6 +33,28 @@ async function customerWithCart(label: string) {
 
 async function submission(shopper: Shopper, email: string, extra: Record<string, unknown> = {}) {
   return { email, shipping_address: TEXAS_ADDRESS, shipping_option_id: await shippingOptionId(shopper.cartId), ...extra };
+}
+
+/**
+ * One new customer with two carts (a second browser with a cart of its own signs in to the
+ * same account), both prepared at once with `extra`, each run's `method` `path` request
+ * held 1.5 s at the proxy; checks that those requests took turns.
+ */
+async function twoCartsAtOnce(label: string, extra: Record<string, unknown>, method: string, path: string) {
+  const first = new Shopper(baseUrl);
+  const account = await signedUp(first, label);
+  await first.addToCart("dot-grid-notebook", "A6");
+  const second = new Shopper(baseUrl);
+  await second.addToCart("canvas-tote-bag", "Natural");
+  await second.request("/account/sign-in", { method: "POST", form: new URLSearchParams({ intent: "sign-in", email: account.email, password: account.password }) });
+  expect(second.cartId).not.toBe(first.cartId);
+  const traces = [newTrace(), newTrace()];
+  const held = await holdEach(traces, method, path, 1_500);
+  const answers = await Promise.all(
+    [first, second].map(async (shopper, index) => shopper.prepared(await submission(shopper, account.email, extra), { traceparent: traces[index]!.traceparent })),
+  );
+  await held.taken();
+  return { account, answers };
 }
 
 /** Confirms as Stripe.js does from the browser: a card typed in, or a saved card's id. */
@@ -174,61 +196,18 @@ describe("checkout for a signed-in customer", () => {
   });
 
   it("two carts of one new customer preparing at once make one Stripe Customer (medusa#15593 serialized)", { timeout: CASE_TIMEOUT_MS }, async () => {
-    const first = new Shopper(baseUrl);
-    const account = await signedUp(first, "twocarts");
-    await first.addToCart("dot-grid-notebook", "A6");
-    // A second browser with a cart of its own signs in to the same account (its cart stays its own).
-    const second = new Shopper(baseUrl);
-    await second.addToCart("canvas-tote-bag", "Natural");
-    await second.request("/account/sign-in", { method: "POST", form: new URLSearchParams({ intent: "sign-in", email: account.email, password: account.password }) });
-    expect(second.cartId).not.toBe(first.cartId);
-
-    // Each payment-session request is held 1.5 s at the proxy: without serialization both
-    // would be in Medusa at once, which is when its account-holder creation races.
-    const traces = [newTrace(), newTrace()];
-    for (const trace of traces) await injectFault({ kind: "delay", method: "POST", path: "/payment-sessions$", traceId: trace.traceId, delayMs: 1_500 });
-    const [a, b] = await Promise.all([
-      first.prepared(await submission(first, account.email, { save_card: true }), { traceparent: traces[0]!.traceparent }),
-      second.prepared(await submission(second, account.email, { save_card: true }), { traceparent: traces[1]!.traceparent }),
-    ]);
-    const sessions = (await Promise.all(traces.map((trace) => medusaRequestsFor(trace.traceId))))
-      .map((requests) => requests.find((request) => request.method === "POST" && request.path.endsWith("/payment-sessions"))!)
-      .sort((x, y) => x.startedAt - y.startedAt);
-    expect(sessions).toHaveLength(2);
-    // One after the other: the second started once the first was answered.
-    expect(sessions[1]!.startedAt).toBeGreaterThanOrEqual(sessions[0]!.startedAt + sessions[0]!.durationMs);
-    const [intentA, intentB] = await Promise.all([readPaymentIntent(a.payment_intent_id), readPaymentIntent(b.payment_intent_id)]);
-    expect(intentA.customer).toBeTruthy();
-    expect(intentB.customer).toBe(intentA.customer);
+    // The payment sessions: side by side, Medusa's account-holder creation races.
+    const { account, answers } = await twoCartsAtOnce("twocarts", { save_card: true }, "POST", "/payment-sessions$");
+    const [intentA, intentB] = await Promise.all(answers.map((answer) => readPaymentIntent(answer.payment_intent_id)));
+    expect(intentA!.customer).toBeTruthy();
+    expect(intentB!.customer).toBe(intentA!.customer);
     const { data: events } = await simAdmin<{ data: { type: string; data: { object: { email?: string } } }[] }>("events?type=customer.created");
     expect(events.filter((event) => event.type === "customer.created" && event.data.object.email === account.email)).toHaveLength(1);
   });
 
   it("two carts of one customer saving the same new address at once save it once", { timeout: CASE_TIMEOUT_MS }, async () => {
-    const first = new Shopper(baseUrl);
-    const account = await signedUp(first, "twoaddresses");
-    await first.addToCart("dot-grid-notebook", "A6");
-    const second = new Shopper(baseUrl);
-    await second.addToCart("canvas-tote-bag", "Natural");
-    await second.request("/account/sign-in", { method: "POST", form: new URLSearchParams({ intent: "sign-in", email: account.email, password: account.password }) });
-    expect(second.cartId).not.toBe(first.cartId);
-
-    // Each run's look at the address book is held 1.5 s at the proxy: side by side, both
-    // would find the address missing and add it.
-    const traces = [newTrace(), newTrace()];
-    for (const trace of traces) await injectFault({ kind: "delay", method: "GET", path: "/customers/me/addresses", traceId: trace.traceId, delayMs: 1_500 });
-    const [a, b] = await Promise.all([
-      first.prepared(await submission(first, account.email, { save_address: true }), { traceparent: traces[0]!.traceparent }),
-      second.prepared(await submission(second, account.email, { save_address: true }), { traceparent: traces[1]!.traceparent }),
-    ]);
-    expect(a.client_secret).toBeTruthy();
-    expect(b.client_secret).toBeTruthy();
-    const looks = (await Promise.all(traces.map((trace) => medusaRequestsFor(trace.traceId))))
-      .map((requests) => requests.find((request) => request.method === "GET" && request.path.endsWith("/customers/me/addresses"))!)
-      .sort((x, y) => x.startedAt - y.startedAt);
-    expect(looks).toHaveLength(2);
-    // One after the other: the second looked once the first had saved.
-    expect(looks[1]!.startedAt).toBeGreaterThanOrEqual(looks[0]!.startedAt + looks[0]!.durationMs);
+    // The looks at the address book: side by side, both would find the address missing and add it.
+    const { account } = await twoCartsAtOnce("twoaddresses", { save_address: true }, "GET", "/customers/me/addresses$");
     const customer = (await customerByEmail(account.email))!;
     const { customer: read } = await adminRequest<{ customer: { addresses: { address_1: string; postal_code: string; is_default_shipping: boolean }[] } }>(`/admin/customers/${customer.id}?fields=id,*addresses`);
     expect(read.addresses.map((address) => [address.address_1, address.postal_code, address.is_default_shipping])).toEqual([[TEXAS_ADDRESS.address_1, TEXAS_ADDRESS.postal_code, true]]);
