@@ -9,13 +9,13 @@ import { prepareInCart, type PrepareCall } from "../app/lib/checkout/prepare/pip
 import { readConfig, type AppConfig } from "../app/lib/config.server";
 import type { CheckoutAnswer } from "../app/lib/http/answer";
 import { createLogger, type Logger } from "../app/lib/log.server";
-import { MedusaError, medusaClientFor } from "../app/lib/medusa/client.server";
+import { asPlainFailure, medusaClientFor, orMedusaError } from "../app/lib/medusa/client.server";
 import { createStripePaymentSession, type SessionOptions } from "../app/lib/medusa/payment.server";
 import type { Address } from "../app/lib/medusa/schemas";
 import type { CustomerSessionAnswer } from "./customer-coordinator";
 import { cancelPaymentIntent, releasePayment, retrievePaymentIntent } from "../app/lib/stripe.server";
 import { attemptIndex } from "./attempt-index";
-import { cartWriteAnswer, performCartWrite, type CartWrite, type CartWriteAnswer } from "../app/lib/cart-writes.server";
+import { performCartWrite, type CartWrite, type CartWriteAnswer } from "../app/lib/cart-writes.server";
 import { settleBeforeCartWrite } from "../app/lib/checkout/payment/in-flight.server";
 
 /**
@@ -77,8 +77,7 @@ export class CartCoordinator extends DurableObject<Env> {
           traceId: call.traceId,
           route: call.route,
         })) as CustomerSessionAnswer;
-        if ("failure" in answer) throw new MedusaError(answer.failure.kind, answer.failure.message, answer.failure.details);
-        return answer.collection;
+        return orMedusaError(answer).collection;
       },
       attempts: this.attemptStore(),
       openAttempts: attemptIndex(this.env),
@@ -120,7 +119,7 @@ export class CartCoordinator extends DurableObject<Env> {
     const config = readConfig(this.env);
     const medusa = medusaClientFor(config, logger);
     return this.exclusive(() =>
-      cartWriteAnswer(async () => {
+      asPlainFailure(async () => {
         const verdict = await settleBeforeCartWrite(
           {
             ...this.stripeDeps(config),

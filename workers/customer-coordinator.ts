@@ -3,7 +3,7 @@ import { saveAddressIfNew } from "../app/lib/account/addresses.server";
 import { rememberStripeCustomer } from "../app/lib/account/saved-cards.server";
 import { readConfig } from "../app/lib/config.server";
 import { createLogger } from "../app/lib/log.server";
-import { MedusaError, medusaClientFor } from "../app/lib/medusa/client.server";
+import { asPlainFailure, medusaClientFor, type PlainMedusaFailure } from "../app/lib/medusa/client.server";
 import { resetPassword } from "../app/lib/medusa/password-reset.server";
 import { createStripePaymentSession, STRIPE_PROVIDER_ID, type SessionOptions } from "../app/lib/medusa/payment.server";
 import { stripeSessionData, type Address, type PaymentCollection } from "../app/lib/medusa/schemas";
@@ -30,24 +30,12 @@ export type CustomerSessionCall = {
 
 export type CustomerAddressCall = { token: string; address: Address; traceId: string; route: string };
 
-/** A MedusaError as plain data: thrown across the RPC it would lose its class on the way. */
-export type PlainMedusaFailure = { failure: { kind: MedusaError["kind"]; message: string; details: MedusaError["details"] } };
-
 /** What the cart's Durable Object gets back. */
 export type CustomerSessionAnswer = { collection: PaymentCollection } | PlainMedusaFailure;
 
 export type PasswordResetCall = { token: string; email: string; password: string; traceId: string; route: string };
 /** `changed: false`: Medusa refused the token (used, replaced, expired or forged); nothing changed. */
 export type PasswordResetAnswer = { changed: boolean } | PlainMedusaFailure;
-
-async function plainFailures<T>(work: () => Promise<T>): Promise<T | PlainMedusaFailure> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof MedusaError) return { failure: { kind: error.kind, message: error.message, details: error.details } };
-    throw error;
-  }
-}
 
 export class CustomerCoordinator extends DurableObject<Env> {
   /** Everything this object does runs one after another on this chain. */
@@ -78,12 +66,12 @@ export class CustomerCoordinator extends DurableObject<Env> {
   resetPassword(call: PasswordResetCall): Promise<PasswordResetAnswer> {
     const logger = createLogger(call.traceId, call.route);
     const medusa = medusaClientFor(readConfig(this.env), logger);
-    return this.exclusive(() => plainFailures(async () => ({ changed: await resetPassword(medusa, call.token, { email: call.email, password: call.password }) })));
+    return this.exclusive(() => asPlainFailure(async () => ({ changed: await resetPassword(medusa, call.token, { email: call.email, password: call.password }) })));
   }
 
   private create(call: CustomerSessionCall): Promise<CustomerSessionAnswer> {
     const logger = createLogger(call.traceId, call.route);
-    return plainFailures(async () => {
+    return asPlainFailure(async () => {
       const collection = await createStripePaymentSession(medusaClientFor(readConfig(this.env), logger), call.collectionId, call.attemptId, call.options);
       const session = collection.payment_sessions.find((candidate) => candidate.provider_id === STRIPE_PROVIDER_ID);
       const stripeCustomer = stripeSessionData.safeParse(session?.data).data?.customer;

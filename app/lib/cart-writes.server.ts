@@ -1,6 +1,6 @@
 import type { AppLoadContext } from "react-router";
 import { addLineItem, removeLineItem, setShippingAddress, setShippingMethod, updateLineItem, type CartResult } from "./medusa/cart.server";
-import { MedusaError, type MedusaClient } from "./medusa/client.server";
+import { orMedusaError, type MedusaClient, type PlainMedusaFailure } from "./medusa/client.server";
 import type { AddressDraft } from "./medusa/schemas";
 
 /**
@@ -20,8 +20,8 @@ export type CartWrite =
 
 export type CartWriteResult = CartResult & { notice?: string };
 
-/** What the Durable Object answers: plain data (a thrown MedusaError would lose its class on the way). */
-export type CartWriteAnswer = CartWriteResult | { failure: { kind: MedusaError["kind"]; message: string; details: MedusaError["details"] } };
+/** What the Durable Object answers (client.server.ts, PlainMedusaFailure). */
+export type CartWriteAnswer = CartWriteResult | PlainMedusaFailure;
 
 export function performCartWrite(medusa: MedusaClient, cartId: string, write: CartWrite): Promise<CartResult> {
   switch (write.kind) {
@@ -38,22 +38,11 @@ export function performCartWrite(medusa: MedusaClient, cartId: string, write: Ca
   }
 }
 
-/** For the Durable Object: Medusa's transport failures as data. */
-export async function cartWriteAnswer(work: () => Promise<CartWriteResult>): Promise<CartWriteAnswer> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof MedusaError) return { failure: { kind: error.kind, message: error.message, details: error.details } };
-    throw error;
-  }
-}
-
 /**
  * For a route: the write, through the cart's Durable Object. Medusa being down or slow
  * throws a MedusaError, as a direct call would (the routes answer it with their 503).
  */
 export async function writeCart({ shop, cloudflare }: AppLoadContext, cartId: string, write: CartWrite): Promise<CartWriteResult> {
   const answer = await cloudflare.env.CART_COORDINATOR.getByName(cartId).writeCart({ cartId, write, traceId: shop.traceId, route: shop.logger.route });
-  if ("failure" in answer) throw new MedusaError(answer.failure.kind, answer.failure.message, answer.failure.details);
-  return answer;
+  return orMedusaError(answer);
 }

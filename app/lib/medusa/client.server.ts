@@ -35,6 +35,32 @@ export class MedusaError extends Error {
 }
 
 /**
+ * A MedusaError as plain data, for a Durable Object's answer: thrown across the RPC, it
+ * would lose its class on the way. `asPlainFailure` on the object's side, `orMedusaError`
+ * on the caller's.
+ */
+export type PlainMedusaFailure = { failure: { kind: MedusaErrorKind; message: string; details: MedusaError["details"] } };
+
+/** Runs `work`; a MedusaError it throws comes back as plain data (anything else is thrown). */
+export async function asPlainFailure<T>(work: () => Promise<T>): Promise<T | PlainMedusaFailure> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MedusaError) return { failure: { kind: error.kind, message: error.message, details: error.details } };
+    throw error;
+  }
+}
+
+/** The answer, or its MedusaError thrown again, as a direct call would have. */
+export function orMedusaError<A extends object>(answer: A): Exclude<A, PlainMedusaFailure> {
+  if ("failure" in answer) {
+    const { failure } = answer as PlainMedusaFailure;
+    throw new MedusaError(failure.kind, failure.message, failure.details);
+  }
+  return answer as Exclude<A, PlainMedusaFailure>;
+}
+
+/**
  * The one reading of a Medusa failure, which each caller puts in its own words; null when
  * `error` is not a MedusaError. Business refusals are 4xx: 400 for no stock or a completed
  * cart (told apart by message), 404 for an unknown resource, 409 for a cart another

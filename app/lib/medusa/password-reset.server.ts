@@ -11,9 +11,10 @@ import { MedusaError, type MedusaClient } from "./client.server";
  *   JWT; Medusa's subscriber mails the link (dev/medusa/src/subscribers/password-reset.ts).
  * - `POST /auth/customer/emailpass/update` with `Authorization: Bearer <that JWT>` and
  *   `{email, password}` sets the password of the identity the token names (the body's
- *   email is not used). The token is spent before the password is written, so a second
+ *   email is not used). The token is spent before the password is written, so a later
  *   use, an expired, replaced or tampered token, or a session token all get the same
- *   401 "Invalid token"; the password is validated here first, so a token is never spent
+ *   401 "Invalid token" (but two uses at once can both pass the check: the storefront
+ *   sends a link's uses one at a time, account/password-reset.server.ts); the password is validated here first, so a token is never spent
  *   on input Medusa would refuse.
  * - Sessions signed in before the reset keep their tokens until those expire.
  */

@@ -59,7 +59,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (limited) return actionFailure(shop, limited.body.error.code, limited.body.error.message, { headers: limited.headers });
   let changed: boolean;
   try {
-    changed = await changePasswordWithLink(shop, cloudflare.env, { token, email, password }, "/account/reset-password");
+    changed = await changePasswordWithLink(shop, cloudflare.env, { token, email, password });
   } catch (error) {
     throw backendFailure(shop, error);
   }
