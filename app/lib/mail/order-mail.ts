@@ -123,27 +123,27 @@ function compose(parts: {
   ].join("\n");
 
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1c2420;max-width:560px">
-<h1 style="font-size:20px">${escape(parts.heading)}</h1>
-${parts.intro.map((line) => `<p>${escape(line)}</p>`).join("\n")}
+<h1 style="font-size:20px">${escapeHtml(parts.heading)}</h1>
+${parts.intro.map((line) => `<p>${escapeHtml(line)}</p>`).join("\n")}
 ${
   parts.tracking?.length
     ? `<h2 style="font-size:16px">Tracking</h2><ul>${parts.tracking
-        .map((t) => `<li>${t.url ? `<a href="${escape(t.url)}">${escape(t.number || t.url)}</a>` : escape(t.number)}${t.carrier ? ` (${escape(t.carrier)})` : ""}</li>`)
+        .map((t) => `<li>${t.url ? `<a href="${escapeHtml(t.url)}">${escapeHtml(t.number || t.url)}</a>` : escapeHtml(t.number)}${t.carrier ? ` (${escapeHtml(t.carrier)})` : ""}</li>`)
         .join("")}</ul>`
     : ""
 }
 <h2 style="font-size:16px">Items</h2>
-<ul>${parts.items.map((row) => `<li>${escape(row.label)}</li>`).join("")}</ul>
+<ul>${parts.items.map((row) => `<li>${escapeHtml(row.label)}</li>`).join("")}</ul>
 ${
   totals.length
     ? `<table data-summary>${totals
-        .map((row) => `<tr><th style="text-align:left;padding-right:24px">${escape(row.label)}</th><td style="text-align:right">${escape(row.amount ?? "")}</td></tr>`)
+        .map((row) => `<tr><th style="text-align:left;padding-right:24px">${escapeHtml(row.label)}</th><td style="text-align:right">${escapeHtml(row.amount ?? "")}</td></tr>`)
         .join("")}</table>`
     : ""
 }
-${address.length ? `<h2 style="font-size:16px">Shipping to</h2><p>${address.map(escape).join("<br>")}${method ? `<br>${escape(method)}` : ""}</p>` : ""}
-<p><a href="${escape(parts.context.orderUrl)}">See your order</a></p>
-<p>${escape(parts.context.shopName)}</p>
+${address.length ? `<h2 style="font-size:16px">Shipping to</h2><p>${address.map(escapeHtml).join("<br>")}${method ? `<br>${escapeHtml(method)}` : ""}</p>` : ""}
+<p><a href="${escapeHtml(parts.context.orderUrl)}">See your order</a></p>
+<p>${escapeHtml(parts.context.shopName)}</p>
 </body></html>`;
 
   return { subject: parts.subject, text, html };
@@ -153,6 +153,6 @@ function formatDate(value: string | Date): string {
   return new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(value));
 }
 
-function escape(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }

@@ -1,10 +1,21 @@
+// The storefront's own escaping and mail shape (see tsconfig.json "moduleTypes"), as the order mails use.
+import { escapeHtml, type RenderedMail } from "../../../../app/lib/mail/order-mail"
+
+/**
+ * Settings of the account mails, from the environment: mail is on when SMTP_HOST is set
+ * (registered in medusa-config.ts), and their links need STOREFRONT_URL.
+ */
+export function mailSettings(): { storefrontUrl: string; shopName: string } | null {
+  const { SMTP_HOST, STOREFRONT_URL } = process.env
+  if (!SMTP_HOST || !STOREFRONT_URL) return null
+  return { storefrontUrl: STOREFRONT_URL, shopName: process.env.SHOP_NAME || "Harbor & Pine" }
+}
+
 /**
  * The shape shared by the account mails (password reset, order transfer): a heading or
  * greeting, a few paragraphs, one link, the shop's name; as text and as escaped HTML.
  */
-export type LinkMail = { subject: string; text: string; html: string }
-
-export function linkMail(parts: { subject: string; heading: { text: string; asTitle: boolean }; lines: string[]; linkText: string; link: string; shopName: string }): LinkMail {
+export function linkMail(parts: { subject: string; heading: { text: string; asTitle: boolean }; lines: string[]; linkText: string; link: string; shopName: string }): RenderedMail {
   const { heading, lines, linkText, link, shopName } = parts
   const text = [heading.text, "", ...lines, "", `${linkText}: ${link}`, "", shopName].join("\n")
   const head = heading.asTitle ? `<h1 style="font-size:20px">${escapeHtml(heading.text)}</h1>` : `<p>${escapeHtml(heading.text)}</p>`
@@ -23,8 +34,4 @@ export function storefrontLink(storefrontUrl: string, path: string, params: Reco
   const url = new URL(path, base)
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value)
   return url.toString()
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!)
 }

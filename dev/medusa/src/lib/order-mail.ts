@@ -4,6 +4,7 @@ import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 // emails' totals and links are exactly the order page's.
 import { orderConfirmationMail, shipmentMail, type MailOrder, type RenderedMail } from "../../../../app/lib/mail/order-mail"
 import { orderLink } from "../../../../app/lib/order-link"
+import { mailSettings } from "./link-mail"
 
 /**
  * Order mail settings, from the environment. Mail is on when SMTP_HOST is set (registered
@@ -11,9 +12,9 @@ import { orderLink } from "../../../../app/lib/order-link"
  * ORDER_LINK_SECRET, the same secret as the storefront's.
  */
 export function orderMailSettings() {
-  const { SMTP_HOST, STOREFRONT_URL, ORDER_LINK_SECRET } = process.env
-  if (!SMTP_HOST || !STOREFRONT_URL || !ORDER_LINK_SECRET) return null
-  return { storefrontUrl: STOREFRONT_URL, linkSecret: ORDER_LINK_SECRET, shopName: process.env.SHOP_NAME || "Harbor & Pine" }
+  const base = mailSettings()
+  const { ORDER_LINK_SECRET } = process.env
+  return base && ORDER_LINK_SECRET ? { ...base, linkSecret: ORDER_LINK_SECRET } : null
 }
 
 const ORDER_FIELDS = [

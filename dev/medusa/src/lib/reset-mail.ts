@@ -1,7 +1,7 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { createHash } from "node:crypto"
-import { linkMail, storefrontLink, type LinkMail } from "./link-mail"
+import { linkMail, mailSettings, storefrontLink } from "./link-mail"
 
 /**
  * The password reset mail (README, "Password reset"). Medusa's
@@ -12,25 +12,17 @@ import { linkMail, storefrontLink, type LinkMail } from "./link-mail"
  *
  * The token is a credential: it goes into the mail and nowhere else. It travels as the
  * notification's `content`, which the Notification module hands to the provider but has
- * no column for (2.21's `notification` model stores `data`, none here); no log names it.
+ * no column for (2.21's `notification` model stores `data`, none here); no log names it,
+ * except a development Medusa's when mail is off (the link is then the only way to it).
  */
-
-/** Mail is on when SMTP_HOST is set (registered in medusa-config.ts); the link needs STOREFRONT_URL. */
-export function resetMailSettings() {
-  const { SMTP_HOST, STOREFRONT_URL } = process.env
-  if (!SMTP_HOST || !STOREFRONT_URL) return null
-  return { storefrontUrl: STOREFRONT_URL, shopName: process.env.SHOP_NAME || "Harbor & Pine" }
-}
 
 /** `<storefront>/account/reset-password?token=…&email=…`. */
 export function resetLink(storefrontUrl: string, token: string, email: string): string {
   return storefrontLink(storefrontUrl, "account/reset-password", { token, email })
 }
 
-export type ResetMail = LinkMail
-
 /** What the shopper reads: who asked (maybe not them), what the link does, how long it works. */
-export function resetMail(context: { shopName: string; link: string; firstName: string | null }): ResetMail {
+export function resetMail(context: { shopName: string; link: string; firstName: string | null }) {
   return linkMail({
     subject: `Choose a new password for ${context.shopName}`,
     heading: { text: context.firstName ? `Hello ${context.firstName},` : "Hello,", asTitle: false },
@@ -52,7 +44,7 @@ export function resetMail(context: { shopName: string; link: string; firstName: 
  */
 export async function sendPasswordResetMail(container: MedusaContainer, email: string, token: string): Promise<void> {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
-  const settings = resetMailSettings()
+  const settings = mailSettings()
   if (!settings) {
     logger.info("password reset mail not sent: mail is off (set SMTP_HOST and STOREFRONT_URL)")
     // A developer without a mail server still needs the link; a production log never gets it.

@@ -1,6 +1,6 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
-import { linkMail, storefrontLink, type LinkMail } from "./link-mail"
+import { linkMail, storefrontLink } from "./link-mail"
 import { orderMailSettings } from "./order-mail"
 
 /**
@@ -30,10 +30,8 @@ export function claimLink(storefrontUrl: string, orderId: string, token: string)
   return storefrontLink(storefrontUrl, "account/orders/claim", { order: orderId, token })
 }
 
-export type TransferMail = LinkMail
-
 /** What the mailbox's owner reads: which account asked (maybe not theirs), what the link does, and that ignoring it is safe. */
-export function transferMail(context: { shopName: string; link: string; orderNumber: string; accountEmail: string | null }): TransferMail {
+export function transferMail(context: { shopName: string; link: string; orderNumber: string; accountEmail: string | null }) {
   const account = context.accountEmail ? `the account ${context.accountEmail}` : "an account"
   return linkMail({
     subject: `Add order ${context.orderNumber} to your account · ${context.shopName}`,
