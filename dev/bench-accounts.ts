@@ -10,7 +10,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { proxiedRequests, type RecordedRequest } from "./fault-proxy-client.ts";
 import { newClientIp, newTrace, shippingOptionId, Shopper, TEXAS_ADDRESS, variantId, type Shop } from "./shopper.ts";
-import { percentile, round } from "./stats.ts";
+import { median, percentile, round } from "./stats.ts";
 
 /** Sign-ins per round: each on an account of its own (the per-email limit is 5 a minute). */
 const SIGN_INS = Number(process.env.BENCH_SIGN_INS ?? 10);
@@ -26,10 +26,9 @@ type Sample = {
   medusaCalls: number;
 };
 
-const median = (values: number[]) => percentile(values, 50);
 
 /** Each bench shopper is its own client to the rate limits: 10.30.x.y. */
-const benchShopper = (shop: Shop) => new Shopper(shop, { clientIp: newClientIp(30) });
+export const benchShopper = (shop: Shop) => new Shopper(shop, { clientIp: newClientIp(30) });
 
 /** The union of the calls' time spans, in ms. */
 function medusaWallMs(requests: RecordedRequest[]): number {

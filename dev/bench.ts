@@ -26,11 +26,11 @@ import { startStack } from "./stack.ts";
 import { stackFiles } from "./worker-config.ts";
 import { startBaseline } from "./bench-baseline.ts";
 import { benchWebhooks } from "./bench-webhooks.ts";
-import { benchAccounts, documentJavaScript } from "./bench-accounts.ts";
+import { benchAccounts, benchShopper, documentJavaScript } from "./bench-accounts.ts";
 import { launchChromium } from "./chromium.ts";
 import { proxiedRequests, type RecordedRequest } from "./fault-proxy-client.ts";
 import { newClientIp, newTrace, shippingOptionId, Shopper, TEXAS_ADDRESS, variantId, type Shop } from "./shopper.ts";
-import { percentile, round } from "./stats.ts";
+import { median, percentile, round } from "./stats.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
@@ -44,7 +44,6 @@ const OVERHEAD_TARGET = { ratio: 0.05, ms: 10 };
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
-const median = (values: number[]) => percentile(values, 50);
 
 async function timeRequests(url: string): Promise<number[]> {
   const times: number[] = [];
@@ -115,8 +114,6 @@ type PrepareSample = {
   medusaPaymentMs: number;
 };
 
-/** Each bench shopper is its own client to the rate limits: 10.30.x.y. */
-const benchShopper = (shop: Shop) => new Shopper(shop, { clientIp: newClientIp(30) });
 
 /** One prepare-for-payment on a new cart, with Medusa's share of it. */
 async function timePrepare(shop: Shop, proxyUrl: string, tee: string, standard: string): Promise<PrepareSample> {

@@ -6,4 +6,7 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
+/** The middle value (the 50th percentile). */
+export const median = (values: number[]) => percentile(values, 50);
+
 export const round = (value: number, digits = 1) => Number(value.toFixed(digits));
