@@ -12,7 +12,7 @@ import { describe, expect, inject, it } from "vitest";
 import { SIMULATOR_KEYS } from "../../dev/stack.ts";
 import { formCases, jsonCases, seededRandom } from "../support/fuzz.ts";
 import { checkOutcomes, CONTRACT_CODES, inPool, send, type Outcome } from "../support/fuzz-outcomes.ts";
-import { readCart, shippingOptionId, type MedusaCart } from "../support/medusa.ts";
+import { readCart, shippingOptionId } from "../support/medusa.ts";
 import { orderIdsForCart } from "../support/orders.ts";
 import { Shopper, shopperWithNotebook, TEXAS_ADDRESS, variantId } from "../support/shopper.ts";
 
@@ -28,8 +28,6 @@ const shopperWithCart = () => shopperWithNotebook(baseUrl);
 
 const isActionSuccess = (outcome: Outcome) => outcome.body?.ok === true;
 
-const cartLines = (cart: MedusaCart) => cart.items.map((item) => [item.variant_id, item.quantity]);
-
 describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED})`, () => {
   it("prepare-for-payment", { timeout: 300_000 }, async () => {
     const shopper = await shopperWithCart();
@@ -44,19 +42,13 @@ describe(`fuzzing (${CASES_PER_ENDPOINT} seeded inputs per endpoint, seed ${SEED
   it("add to cart", { timeout: 300_000 }, async () => {
     const valid = { intent: "add", variant_id: await variantId("dot-grid-notebook", "A5"), quantity: "1" };
     const cases = formCases(seededRandom(SEED + 1), valid, CASES_PER_ENDPOINT);
-    // An accepted add moves on to a new cart with one notebook: no cart grows past one add
-    // (at most 100 notebooks), so the test never depends on what stock other tests left.
-    // A refusal that reached Medusa leaves the cart as it was, read back from Medusa.
+    // An accepted add moves on to a new cart with one notebook (one case at a time): no cart
+    // grows past one add (at most 100 notebooks), so the test never depends on what stock
+    // other tests left.
     let shopper = await shopperWithCart();
-    let lines = cartLines(await readCart(shopper.cartId));
     const outcomes = await inPool(cases, CONCURRENCY, async (fuzz) => {
       const outcome = await send(shopper, "/products/dot-grid-notebook.data", fuzz);
-      if (isActionSuccess(outcome)) {
-        shopper = await shopperWithCart();
-        lines = cartLines(await readCart(shopper.cartId));
-      } else if (outcome.status !== 400 && outcome.status !== 413) {
-        expect(cartLines(await readCart(shopper.cartId)), `${outcome.label}: a refused add changed the cart`).toEqual(lines);
-      }
+      if (isActionSuccess(outcome)) shopper = await shopperWithCart();
       return outcome;
     });
     const { summary } = await checkOutcomes("add to cart", outcomes, KNOWN_CODES, isActionSuccess, SEED);

@@ -92,13 +92,19 @@ export async function accountInMedusa(label: string): Promise<Registration> {
   return account;
 }
 
-/** Each form POST, sent from another site, is refused with 403 before any Medusa request. */
-export async function expectCrossOriginRefused(shopper: Shopper, posts: ReadonlyArray<readonly [path: string, fields: Record<string, string>]>): Promise<void> {
+/** Each form POST, sent from each of `origins` (another site by default), is refused with 403 before any Medusa request. */
+export async function expectCrossOriginRefused(
+  shopper: Shopper,
+  posts: ReadonlyArray<readonly [path: string, fields: Record<string, string>]>,
+  origins: ReadonlyArray<string | null> = ["https://evil.example"],
+): Promise<void> {
   for (const [path, fields] of posts) {
-    const trace = newTrace();
-    const response = await shopper.request(path, { method: "POST", form: new URLSearchParams(fields), origin: "https://evil.example", headers: { traceparent: trace.traceparent } });
-    expect(response.status, path).toBe(403);
-    await response.arrayBuffer();
-    expect(await medusaRequestsFor(trace.traceId), path).toEqual([]);
+    for (const origin of origins) {
+      const trace = newTrace();
+      const response = await shopper.request(path, { method: "POST", form: new URLSearchParams(fields), origin, headers: { traceparent: trace.traceparent } });
+      expect(response.status, `${path} from ${origin}`).toBe(403);
+      await response.arrayBuffer();
+      expect(await medusaRequestsFor(trace.traceId), `${path} from ${origin}`).toEqual([]);
+    }
   }
 }

@@ -87,6 +87,16 @@ function setup() {
  */
 const newRequest = (shop: ShopContext): ShopContext => ({ ...shop });
 
+/** A signed-in session whose token Medusa issued `hoursAgo` (valid a day), accepted by the stand-in unless told otherwise. */
+async function agedSession(hoursAgo: number, { accepted = true } = {}) {
+  const { customerId, medusa, shop } = setup();
+  const issuedAt = Date.now() - hoursAgo * HOUR;
+  const old = jwt(customerId, issuedAt, issuedAt + DAY);
+  if (accepted) medusa.accepted.add(old);
+  const setCookie = await startSession(shop, env, old, customerId);
+  return { customerId, medusa, shop, issuedAt, old, setCookie };
+}
+
 /** The request a browser sends back with the cookie of this Set-Cookie header. */
 function requestWith(setCookie: string): Request {
   const pair = setCookie.split(";")[0]!;
@@ -193,11 +203,7 @@ describe("customer sessions (KV)", () => {
   });
 
   it("past half of the token's life, readSession refreshes the token through /auth/token/refresh and rewrites the record", async () => {
-    const { customerId, medusa, shop } = setup();
-    const issuedAt = Date.now() - 13 * HOUR;
-    const old = jwt(customerId, issuedAt, issuedAt + DAY);
-    medusa.accepted.add(old);
-    const setCookie = await startSession(shop, env, old, customerId);
+    const { customerId, medusa, shop, issuedAt, old, setCookie } = await agedSession(13);
 
     const session = await readSession(newRequest(shop), env, requestWith(setCookie));
     expect(medusa.calls).toEqual([{ method: "POST", path: "/auth/token/refresh", authorization: `Bearer ${old}` }]);
@@ -219,10 +225,7 @@ describe("customer sessions (KV)", () => {
   });
 
   it("a 401 on refresh ends the session: the record is deleted", async () => {
-    const { customerId, medusa, shop } = setup();
-    const issuedAt = Date.now() - 20 * HOUR;
-    const revoked = jwt(customerId, issuedAt, issuedAt + DAY); // not accepted by Medusa
-    const setCookie = await startSession(shop, env, revoked, customerId);
+    const { medusa, shop, old: revoked, setCookie } = await agedSession(20, { accepted: false });
     const key = await keyOfCookie(shop, setCookie);
     expect(await stored(key)).not.toBeNull();
 
@@ -235,11 +238,7 @@ describe("customer sessions (KV)", () => {
   });
 
   it("one request reads its session once: the shop layout, the account layout and the page share one KV read and one refresh", async () => {
-    const { customerId, medusa, shop } = setup();
-    const issuedAt = Date.now() - 13 * HOUR;
-    const old = jwt(customerId, issuedAt, issuedAt + DAY);
-    medusa.accepted.add(old);
-    const setCookie = await startSession(shop, env, old, customerId);
+    const { medusa, shop, old, setCookie } = await agedSession(13);
     let kvReads = 0;
     const sessions = env.CUSTOMER_SESSIONS;
     const counted = { ...env, CUSTOMER_SESSIONS: { get: (...args: Parameters<KVNamespace["get"]>) => ((kvReads += 1), sessions.get(...args)), put: sessions.put.bind(sessions), delete: sessions.delete.bind(sessions) } } as unknown as Env;
@@ -261,12 +260,8 @@ describe("customer sessions (KV)", () => {
   });
 
   it.for(["unreachable", "failing"] as const)("Medusa %s during a refresh keeps the old, still valid session as it was", async (backend) => {
-    const { customerId, medusa, shop } = setup();
-    const issuedAt = Date.now() - 18 * HOUR;
-    const old = jwt(customerId, issuedAt, issuedAt + DAY);
-    medusa.accepted.add(old);
+    const { customerId, medusa, shop, old, setCookie } = await agedSession(18);
     medusa.backend = backend;
-    const setCookie = await startSession(shop, env, old, customerId);
     const key = await keyOfCookie(shop, setCookie);
     const before = await stored(key);
 
